@@ -1,0 +1,48 @@
+"""The Typer application object and the shared error-to-exit-code wrapper."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from extractor.core.errors import ExtractorError, InputError
+
+app = typer.Typer(
+    name="extractor",
+    help=(
+        "Turn news articles into structured, verifiable event records (attacks on bases "
+        "hosting U.S./coalition forces and the strikes made in response) with language "
+        "models, and score them against hand-labelled gold."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def exit_on_error(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn our own errors into a one-line message on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (InputError, ExtractorError) as exc:
+            err_console.print(f"error: {exc}", markup=False)
+            raise typer.Exit(code=2) from None
+
+    return wrapper
+
+
+@app.callback()
+def root() -> None:
+    """Extract, score and compare event records from news articles."""

@@ -1,0 +1,60 @@
+"""One exception hierarchy for the whole package.
+
+    ExtractorError                  base: everything we raise on purpose
+    ├── InputError                  bad user input (missing file, empty, binary, bad encoding,
+    │                               malformed JSON, schema-invalid record); CLI exit code 2
+    ├── ConfigError                 bad configuration (unknown backend, missing model, bad suite)
+    ├── BackendUnavailable          a backend cannot run here (no key, server down, runtime missing)
+    └── ExtractionFailed            attempts ran out for one article; carries attempts,
+        ├── TransientExhausted      the last raw output and tokens spent
+        └── InvalidOutputExhausted
+"""
+
+from __future__ import annotations
+
+
+class ExtractorError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InputError(ExtractorError):
+    """Bad input from the user: the message names the file and the problem in one line."""
+
+
+class ConfigError(ExtractorError):
+    """Bad configuration: unknown backend name, missing model file, malformed suite."""
+
+
+class BackendUnavailable(ExtractorError):
+    """A backend cannot run here; the message says how to make it available."""
+
+
+class ExtractionFailed(ExtractorError):
+    """Attempts ran out for one article."""
+
+    kind = "failed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: int = 0,
+        last_output: str | None = None,
+        tokens: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.last_output = last_output
+        self.tokens = tokens
+
+
+class TransientExhausted(ExtractionFailed):
+    """Timeouts, connection errors, 429 or 5xx answers kept happening."""
+
+    kind = "transient"
+
+
+class InvalidOutputExhausted(ExtractionFailed):
+    """The model kept returning output that does not validate against the schema."""
+
+    kind = "invalid_output"
