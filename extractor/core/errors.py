@@ -5,6 +5,8 @@
     │                               malformed JSON, schema-invalid record); CLI exit code 2
     ├── ConfigError                 bad configuration (unknown backend, missing model, bad suite)
     ├── BackendUnavailable          a backend cannot run here (no key, server down, runtime missing)
+    ├── TransientBackendError       one backend call failed in a retryable way (timeout, 429, 5xx)
+    ├── InvalidModelOutput          the answer did not validate after the backend's re-asks
     └── ExtractionFailed            attempts ran out for one article; carries attempts,
         ├── TransientExhausted      the last raw output and tokens spent
         └── InvalidOutputExhausted
@@ -58,3 +60,27 @@ class InvalidOutputExhausted(ExtractionFailed):
     """The model kept returning output that does not validate against the schema."""
 
     kind = "invalid_output"
+
+
+class TransientBackendError(ExtractorError):
+    """A backend call failed in a way worth retrying (timeout, connection, 429, 5xx).
+
+    Raised by backends, caught by the runner's retry policy; `retry_after` (seconds) is
+    honoured when the server sent one.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, tokens: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.tokens = tokens
+
+
+class InvalidModelOutput(ExtractorError):
+    """The model's answer did not validate even after the backend's re-asks."""
+
+    def __init__(self, message: str, *, attempts: int = 0, last_output: str | None = None,
+                 tokens: int = 0) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.last_output = last_output
+        self.tokens = tokens

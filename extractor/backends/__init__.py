@@ -1,0 +1,1 @@
+"""Model backends: one interface (`Backend.extract`), one module per backend, one registry."""

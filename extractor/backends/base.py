@@ -1,0 +1,85 @@
+"""The one backend interface and the value types that cross it.
+
+A backend turns one rendered prompt for one article into validated `ArticleEvents`.
+Everything around that (cache, retries of transient failures, concurrency, grounding,
+writing files) belongs to the runner, so a backend stays a short module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from extractor.core.schema import ArticleEvents
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """What identifies a backend's answers: goes into the cache key and every output record.
+
+    `params` holds generation parameters (temperature, max_tokens, pipeline variant, ...)
+    as JSON-serialisable values. Never put secrets here.
+    """
+
+    backend: str
+    model: str
+    mode: str
+    base_url: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    context_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class ExtractionRequest:
+    """One article to extract, with the prompt already rendered for it."""
+
+    article_id: str
+    text: str
+    system_prompt: str
+    user_prompt: str
+    prompt_version: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens spent, including those of failed attempts and re-asks."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+        )
+
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class BackendResult:
+    """A validated answer plus what it cost."""
+
+    events: ArticleEvents
+    usage: Usage = Usage()
+    reasks: int = 0
+    raw_output: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """One method does the work; `info` says what would change its answer."""
+
+    @property
+    def info(self) -> BackendInfo: ...
+
+    def extract(self, request: ExtractionRequest) -> BackendResult:
+        """Return validated events for one article.
+
+        Raise `TransientBackendError` for retryable failures and `InvalidModelOutput` when
+        the answer does not validate after the backend's own re-asks.
+        """
+        ...
