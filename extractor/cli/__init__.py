@@ -11,6 +11,8 @@ import sys
 from extractor.cli.app import app
 from extractor.cli import schema_cmd  # noqa: F401  (registers commands)
 from extractor.cli import eval_cmd  # noqa: F401
+from extractor.cli import extract_cmd  # noqa: F401
+from extractor.cli import cache_cmd  # noqa: F401
 
 __all__ = ["app", "main"]
 

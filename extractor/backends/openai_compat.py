@@ -1,0 +1,311 @@
+"""Any OpenAI-compatible chat endpoint (OpenAI, llama.cpp server, vLLM, Ollama) via instructor.
+
+The mode says how the schema reaches the model and how the answer comes back:
+
+    tools        function calling (`tools` + `tool_choice`); default for api.openai.com
+    json         `response_format={"type": "json_object"}` plus the schema in the prompt;
+                 default for every other base URL, because llama.cpp's
+                 `python -m llama_cpp.server` rejects `{"type": "json_schema"}` with HTTP 500
+                 but accepts json_object (and vLLM and Ollama accept it too)
+    json_schema  `response_format={"type": "json_schema", ...}` (OpenAI structured outputs)
+    md_json      the answer as JSON in a markdown code block (servers with no JSON mode)
+
+Answers that do not validate are re-asked by instructor itself (`max_reasks`, default 2).
+Transport failures are mapped to our errors: timeouts, dropped connections, 429 and 5xx
+become `TransientBackendError` (with the server's Retry-After), so the runner's retry policy
+handles them; exhausted re-asks become `InvalidModelOutput` with attempts, the last raw
+output and the tokens spent. The API key never appears in any message we raise.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from typing import Any
+
+import instructor
+import openai
+from instructor.core import Hooks, IncompleteOutputException, InstructorRetryException
+from pydantic import ValidationError
+
+from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest, Usage
+from extractor.core.errors import (
+    BackendUnavailable,
+    ConfigError,
+    ExtractorError,
+    InvalidModelOutput,
+    TransientBackendError,
+)
+from extractor.core.schema import ArticleEvents
+
+# instructor logs every failed attempt at ERROR level; we report failures ourselves.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_MODEL = "gpt-4o-mini"
+DUMMY_API_KEY = "not-needed"
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_MAX_REASKS = 2
+
+
+class ApiMode(StrEnum):
+    """How the schema is sent and the answer returned (see the module docstring)."""
+
+    TOOLS = "tools"
+    JSON = "json"
+    JSON_SCHEMA = "json_schema"
+    MD_JSON = "md_json"
+
+
+INSTRUCTOR_MODES: dict[ApiMode, instructor.Mode] = {
+    ApiMode.TOOLS: instructor.Mode.TOOLS,
+    ApiMode.JSON: instructor.Mode.JSON,
+    ApiMode.JSON_SCHEMA: instructor.Mode.JSON_SCHEMA,
+    ApiMode.MD_JSON: instructor.Mode.MD_JSON,
+}
+
+
+def is_openai_url(base_url: str | None) -> bool:
+    """True for OpenAI's own API (the default when no base URL is given)."""
+    return base_url is None or "api.openai.com" in base_url
+
+
+def default_mode(base_url: str | None) -> ApiMode:
+    """`tools` for api.openai.com, `json` (json_object) for self-hosted servers."""
+    return ApiMode.TOOLS if is_openai_url(base_url) else ApiMode.JSON
+
+
+def _parse_mode(mode: str | None, base_url: str | None) -> ApiMode:
+    if mode is None:
+        return default_mode(base_url)
+    try:
+        return ApiMode(mode)
+    except ValueError:
+        known = ", ".join(m.value for m in ApiMode)
+        raise ConfigError(
+            f"unknown mode {mode!r} for the openai backend; use one of: {known}"
+        ) from None
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """Replace every secret (the API key) in `text`."""
+    for secret in secrets:
+        if secret and secret != DUMMY_API_KEY:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def _completion_text(response: Any) -> str | None:
+    """The raw answer of one chat completion: message content or tool-call arguments."""
+    try:
+        message = response.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return None
+    for call in getattr(message, "tool_calls", None) or []:
+        return str(call.function.arguments)
+    content = getattr(message, "content", None)
+    return content if isinstance(content, str) else None
+
+
+def _one_line(exc: BaseException) -> str:
+    """A short one-line reason: the first validation error, or the exception's first line."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{exc.error_count()} validation error(s); first: {where}: {first['msg']}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+
+
+class CallStats:
+    """Per-call instructor hooks: tokens of every attempt, re-asks, the last raw answer."""
+
+    def __init__(self) -> None:
+        self.usage = Usage()
+        self.responses = 0
+        self.parse_errors = 0
+        self.last_output: str | None = None
+
+    def hooks(self) -> Hooks:
+        """Fresh hooks bound to this call (thread-safe: nothing shared between calls)."""
+        hooks = Hooks()
+        hooks.on("completion:response", self.on_response)
+        hooks.on("parse:error", self.on_parse_error)
+        return hooks
+
+    def on_response(self, response: Any) -> None:
+        """Count one completion and its tokens."""
+        self.responses += 1
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.usage += Usage(
+                int(getattr(usage, "prompt_tokens", 0) or 0),
+                int(getattr(usage, "completion_tokens", 0) or 0),
+            )
+        self.last_output = _completion_text(response)
+
+    def on_parse_error(self, error: Exception, **metadata: Any) -> None:
+        """Count one answer that failed validation (each one is re-asked or final)."""
+        self.parse_errors += 1
+
+
+def parse_retry_after(headers: Any) -> float | None:
+    """Seconds from `retry-after-ms` or `Retry-After` (seconds or an HTTP date)."""
+    if headers is None:
+        return None
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return float(millis) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+ErrorMapper = Callable[[Any, str, int], ExtractorError]
+
+
+def _transient(exc: Any, message: str, tokens: int) -> ExtractorError:
+    headers = getattr(getattr(exc, "response", None), "headers", None)
+    return TransientBackendError(message, retry_after=parse_retry_after(headers), tokens=tokens)
+
+
+def _unavailable(exc: Any, message: str, tokens: int) -> ExtractorError:
+    return BackendUnavailable(message)
+
+
+ERROR_MAP: dict[type[BaseException], ErrorMapper] = {
+    openai.APITimeoutError: _transient,
+    openai.APIConnectionError: _transient,
+    openai.RateLimitError: _transient,
+    openai.InternalServerError: _transient,
+    openai.APIStatusError: _unavailable,
+    openai.OpenAIError: _unavailable,
+}
+
+
+def map_openai_error(
+    exc: BaseException, stats: CallStats, secrets: Sequence[str]
+) -> ExtractorError:
+    """Our error for an openai exception (most specific class wins), key redacted."""
+    status = getattr(exc, "status_code", None)
+    label = f"HTTP {status}" if status else type(exc).__name__
+    message = redact(f"{label}: {exc}", secrets)
+    mapper = next((ERROR_MAP[cls] for cls in type(exc).__mro__ if cls in ERROR_MAP), _unavailable)
+    return mapper(exc, message, stats.usage.total)
+
+
+class OpenAIBackend:
+    """Structured extraction through an OpenAI-compatible endpoint."""
+
+    def __init__(
+        self,
+        model: str | None = None,
+        base_url: str | None = None,
+        mode: str | None = None,
+        timeout: float | None = None,
+        max_reasks: int = DEFAULT_MAX_REASKS,
+        temperature: float = 0.0,
+        max_tokens: int | None = None,
+        context_tokens: int | None = None,
+    ) -> None:
+        api_key = os.environ.get("OPENAI_API_KEY")
+        if not api_key:
+            if is_openai_url(base_url):
+                raise BackendUnavailable(
+                    "the openai backend needs OPENAI_API_KEY for api.openai.com "
+                    "(or pass --base-url for a self-hosted server)"
+                )
+            api_key = DUMMY_API_KEY
+        self._secrets = (api_key,)
+        self.api_mode = _parse_mode(mode, base_url)
+        self.max_reasks = max_reasks
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self._client = openai.OpenAI(
+            base_url=base_url or OPENAI_BASE_URL,
+            api_key=api_key,
+            timeout=timeout or DEFAULT_TIMEOUT_S,
+            max_retries=0,
+        )
+        self._instructor = instructor.from_openai(
+            self._client, mode=INSTRUCTOR_MODES[self.api_mode]
+        )
+        params: dict[str, Any] = {"temperature": temperature, "max_reasks": max_reasks}
+        if max_tokens is not None:
+            params["max_tokens"] = max_tokens
+        self._info = BackendInfo(
+            backend="openai",
+            model=model or DEFAULT_MODEL,
+            mode=self.api_mode.value,
+            base_url=base_url or OPENAI_BASE_URL,
+            params=params,
+            context_tokens=context_tokens,
+        )
+
+    @property
+    def info(self) -> BackendInfo:
+        """Backend, model, mode, base URL and generation parameters (never the key)."""
+        return self._info
+
+    def extract(self, request: ExtractionRequest) -> BackendResult:
+        """One structured-output call, with instructor's validation re-asks."""
+        stats = CallStats()
+        kwargs: dict[str, Any] = {"temperature": self.temperature}
+        if self.max_tokens is not None:
+            kwargs["max_tokens"] = self.max_tokens
+        try:
+            events = self._instructor.chat.completions.create(
+                model=self._info.model,
+                response_model=ArticleEvents,
+                messages=[
+                    {"role": "system", "content": request.system_prompt},
+                    {"role": "user", "content": request.user_prompt},
+                ],
+                max_retries=self.max_reasks,
+                hooks=stats.hooks(),
+                **kwargs,
+            )
+        except (InstructorRetryException, IncompleteOutputException) as exc:
+            raise self._failure(exc, stats) from None
+        except openai.OpenAIError as exc:
+            raise map_openai_error(exc, stats, self._secrets) from None
+        return BackendResult(
+            events=events,
+            usage=stats.usage,
+            reasks=stats.parse_errors,
+            raw_output=stats.last_output,
+            extra={"attempts": stats.responses},
+        )
+
+    def _failure(self, exc: Exception, stats: CallStats) -> Exception:
+        cause = exc.__cause__
+        if isinstance(cause, openai.OpenAIError):
+            return map_openai_error(cause, stats, self._secrets)
+        attempts = getattr(exc, "n_attempts", stats.responses)
+        reason = _one_line(cause) if cause is not None else type(exc).__name__
+        return InvalidModelOutput(
+            redact(f"no valid answer after {attempts} attempt(s): {reason}", self._secrets),
+            attempts=attempts,
+            last_output=stats.last_output,
+            tokens=stats.usage.total,
+        )
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._client.close()

@@ -1,0 +1,105 @@
+"""`extractor extract PATH...`: run a backend over articles and write events with provenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from extractor.articles import read_articles
+from extractor.backends.registry import DEFAULT_BACKEND, get_backend
+from extractor.cache import ResultCache
+from extractor.cli.app import app, err_console, exit_on_error
+from extractor.core.records import ExtractionRecord
+from extractor.outputs import BatchSummary
+from extractor.runner import Outcome, RunnerConfig, extract_to_directory
+
+EXIT_INTERRUPTED = 130
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=err_console,
+        transient=False,
+    )
+
+
+def _print_summary(summary: BatchSummary, out: Path) -> None:
+    err_console.print(
+        f"articles {summary.articles}  extracted {summary.extracted}  events {summary.events}  "
+        f"cache hits {summary.cache_hits}  retries {summary.retries}  reasks {summary.reasks}  "
+        f"failures {summary.failures}  tokens {summary.tokens}  "
+        f"grounded quotes {summary.grounding_rate:.0%}  wall {summary.wall_s:.1f}s  -> {out}",
+        markup=False,
+    )
+
+
+@app.command("extract")
+@exit_on_error
+def extract_command(
+    paths: list[Path] = typer.Argument(..., help="article .txt files or directories of them"),
+    backend: str = typer.Option(DEFAULT_BACKEND, help="backend name (local, openai, fake, ...)"),
+    model: str | None = typer.Option(None, help="model name or path (backend-specific)"),
+    base_url: str | None = typer.Option(None, help="OpenAI-compatible endpoint, e.g. .../v1"),
+    mode: str | None = typer.Option(None, help="structured-output mode (openai: tools, json, ...)"),
+    out: Path = typer.Option(Path("out"), help="output directory"),
+    concurrency: int = typer.Option(1, min=1, help="articles in flight at once"),
+    cache_dir: Path | None = typer.Option(None, help="result cache directory"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="neither read nor write the cache"),
+    timeout: float | None = typer.Option(None, min=0.001, help="seconds per backend call"),
+) -> None:
+    """Extract events from articles into OUT (events.jsonl, events.csv, articles/, failures).
+
+    Exit code 0 when every article was extracted, 1 when any failed (the rest is still
+    written), 2 for usage errors, 130 when interrupted (finished articles are kept).
+    """
+    batch = read_articles(paths)
+    options: dict[str, Any] = {
+        key: value
+        for key, value in {
+            "model": model,
+            "base_url": base_url,
+            "mode": mode,
+            "timeout": timeout,
+        }.items()
+        if value is not None
+    }
+    chosen = get_backend(backend, **options)
+    with ResultCache(cache_dir, enabled=not no_cache) as cache, _progress() as progress:
+        task = progress.add_task("extract", total=len(batch.articles), last="")
+
+        def advance(outcome: Outcome) -> None:
+            state = "ok" if isinstance(outcome, ExtractionRecord) else "FAILED"
+            progress.update(task, advance=1, last=f"{outcome.article_id} {state}")
+
+        try:
+            result, summary = extract_to_directory(
+                batch.articles,
+                chosen,
+                out,
+                cache=cache,
+                config=RunnerConfig(concurrency=concurrency),
+                problems=batch.problems,
+                on_result=advance,
+            )
+        finally:
+            close = getattr(chosen, "close", None)
+            if callable(close):
+                close()
+    for failure in result.failures:
+        err_console.print(f"failed: {failure.article_id}: {failure.message}", markup=False)
+    for problem in batch.problems:
+        err_console.print(f"skipped: {problem.message}", markup=False)
+    _print_summary(summary, out)
+    if result.interrupted:
+        err_console.print("interrupted: finished articles were written", markup=False)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if summary.failures:
+        raise typer.Exit(1)

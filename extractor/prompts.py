@@ -1,0 +1,108 @@
+"""Prompt templates as files: `prompts/<name>/*.txt` loaded into a typed, versioned object.
+
+A prompt directory holds `system.txt` and `user.txt` (both required) and may hold other
+`*.txt` parts (few-shot examples, notes) that count towards the version. The version is a
+content hash, so any edit to any file changes every cache key built from it.
+
+Templates use `string.Template` syntax (`$name`, `${name}`; `$$` is a literal dollar).
+Rendering raises `ConfigError` naming any variable that was not supplied, instead of
+silently sending a prompt with a hole in it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractor.core.errors import ConfigError
+
+PROMPTS_ENV_VAR = "EXTRACTOR_PROMPTS_DIR"
+REQUIRED_PARTS = ("system.txt", "user.txt")
+VERSION_LENGTH = 12
+
+
+def default_prompts_dir() -> Path:
+    """The prompts directory: `$EXTRACTOR_PROMPTS_DIR` if set, else the repo's `prompts/`."""
+    override = os.environ.get(PROMPTS_ENV_VAR)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[1] / "prompts"
+
+
+def _template_variables(text: str) -> set[str]:
+    """Names of the `$name` / `${name}` placeholders in one template text."""
+    names: set[str] = set()
+    for match in string.Template.pattern.finditer(text):
+        name = match.group("named") or match.group("braced")
+        if name:
+            names.add(name)
+    return names
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    """A system and a user template, their variables and a content-hash version."""
+
+    name: str
+    system: str
+    user: str
+    version: str
+    variables: frozenset[str]
+
+    def render(self, **values: object) -> tuple[str, str]:
+        """Return `(system, user)` with every variable substituted.
+
+        Raises `ConfigError` naming the missing variables; extra values are ignored so a
+        caller may pass a superset (e.g. the same values to several prompts).
+        """
+        missing = sorted(self.variables - values.keys())
+        if missing:
+            raise ConfigError(
+                f"prompt {self.name!r} (version {self.version}) is missing variable(s): "
+                + ", ".join(missing)
+            )
+        text_values = {key: str(value) for key, value in values.items()}
+        return (
+            string.Template(self.system).substitute(text_values),
+            string.Template(self.user).substitute(text_values),
+        )
+
+
+def _read_part(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read prompt file {path}: {exc}") from None
+
+
+def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptTemplate:
+    """Load `prompts/<name>/system.txt` and `user.txt` into a `PromptTemplate`.
+
+    The version is the first 12 hex chars of a sha256 over every `*.txt` file of the
+    directory, in sorted order, file names included.
+    """
+    directory = (prompts_dir or default_prompts_dir()) / name
+    if not directory.is_dir():
+        raise ConfigError(f"prompt {name!r} not found: no directory {directory}")
+    for part in REQUIRED_PARTS:
+        if not (directory / part).is_file():
+            raise ConfigError(f"prompt {name!r} is missing {directory / part}")
+
+    digest = hashlib.sha256()
+    parts: dict[str, str] = {}
+    for path in sorted(directory.glob("*.txt")):
+        text = _read_part(path)
+        parts[path.name] = text
+        digest.update(path.name.encode() + b"\0" + text.encode("utf-8") + b"\0")
+
+    system, user = parts["system.txt"], parts["user.txt"]
+    return PromptTemplate(
+        name=name,
+        system=system,
+        user=user,
+        version=digest.hexdigest()[:VERSION_LENGTH],
+        variables=frozenset(_template_variables(system) | _template_variables(user)),
+    )

@@ -1,0 +1,98 @@
+"""The retry policy for transient backend failures, on tenacity.
+
+Only `TransientBackendError` (timeouts, dropped connections, 429, 5xx) is retried here, with
+exponential backoff plus jitter, bounded both in attempts and in total time, and never
+sooner than a server's `Retry-After`. Invalid model output is a different failure: the
+backend re-asks the model itself (instructor's `max_retries`) and the runner does not
+retry it again. When attempts run out, `TransientExhausted` carries the attempts made and
+the tokens spent.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_before_delay,
+)
+
+from extractor.core.errors import TransientBackendError, TransientExhausted
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try one backend call. Tests use tiny waits."""
+
+    max_attempts: int = 5
+    max_total_s: float = 120.0
+    initial_wait_s: float = 1.0
+    max_wait_s: float = 30.0
+    jitter_s: float = 1.0
+    max_retry_after_s: float = 60.0
+
+    def wait_seconds(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        backoff = min(self.max_wait_s, self.initial_wait_s * 2 ** (attempt - 1))
+        backoff += random.uniform(0, self.jitter_s)  # jitter, not crypto
+        if retry_after is not None:
+            backoff = max(backoff, min(retry_after, self.max_retry_after_s))
+        return backoff
+
+
+NO_RETRY = RetryPolicy(max_attempts=1)
+
+
+@dataclass
+class RetryOutcome:
+    """What one retried call cost: attempts made and tokens spent by failed attempts."""
+
+    attempts: int = 0
+    failed_tokens: int = 0
+
+
+def call_with_retries(
+    func: Callable[[], T], policy: RetryPolicy, outcome: RetryOutcome | None = None
+) -> T:
+    """Call `func`, retrying `TransientBackendError` under `policy`.
+
+    `outcome`, when given, is updated with the attempts made (also on failure). Raises
+    `TransientExhausted` when attempts or time run out; other errors pass through at once.
+    """
+    record = outcome if outcome is not None else RetryOutcome()
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = exc.retry_after if isinstance(exc, TransientBackendError) else None
+        return policy.wait_seconds(state.attempt_number, retry_after)
+
+    def attempt() -> T:
+        record.attempts += 1
+        try:
+            return func()
+        except TransientBackendError as exc:
+            record.failed_tokens += exc.tokens
+            raise
+
+    retrying = Retrying(
+        stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.max_total_s),
+        wait=wait,
+        retry=retry_if_exception_type(TransientBackendError),
+        reraise=True,
+    )
+    try:
+        return retrying(attempt)
+    except TransientBackendError as exc:
+        raise TransientExhausted(
+            f"gave up after {record.attempts} attempt(s): {exc}",
+            attempts=record.attempts,
+            tokens=record.failed_tokens,
+        ) from exc

@@ -1,0 +1,329 @@
+"""`CachedRunner`: cache, retries, chunking, grounding and concurrency around one backend.
+
+For each article: render the prompt, split the text if it exceeds the backend's context,
+answer each chunk from the cache or from the backend (transient failures retried under a
+`RetryPolicy`), merge the chunks' events, ground every evidence quote, and return an
+`ExtractionRecord` with provenance, or a `FailureRecord` saying why not. One article's
+failure never stops the batch; only validated answers are cached, so a re-run repeats
+exactly the failed articles and makes no backend call for the others.
+
+    with ResultCache() as cache:
+        runner = CachedRunner(get_backend("openai", model="gpt-4o-mini"), cache)
+        result = runner.run(read_articles([Path("gold/articles")]).articles)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractor.articles import Article, InputProblem
+from extractor.backends.base import Backend, BackendResult, ExtractionRequest, Usage
+from extractor.cache import ResultCache, cache_key
+from extractor.chunking import (
+    DEFAULT_OVERLAP_TOKENS,
+    Chunk,
+    estimate_tokens,
+    merge_chunk_events,
+    split_into_chunks,
+)
+from extractor.core.errors import (
+    BackendUnavailable,
+    ConfigError,
+    ExtractionFailed,
+    ExtractorError,
+    InvalidModelOutput,
+)
+from extractor.core.records import ExtractionRecord, FailureRecord, Provenance, TokenCounts
+from extractor.core.schema import ArticleEvents, schema_hash
+from extractor.grounding import ground_events, grounding_stats
+from extractor.outputs import BatchSummary, OutputWriter, summarize
+from extractor.prompts import PromptTemplate, load_prompt
+from extractor.retry import RetryOutcome, RetryPolicy, call_with_retries
+
+Outcome = ExtractionRecord | FailureRecord
+
+FAILURE_KINDS: dict[type[BaseException], str] = {
+    ExtractionFailed: "failed",
+    InvalidModelOutput: "invalid_output",
+    BackendUnavailable: "backend_unavailable",
+    ConfigError: "config",
+    ExtractorError: "error",
+    Exception: "internal_error",
+}
+_DELIMITER = re.compile(r"<(/?)(article)", re.IGNORECASE)
+
+
+def failure_kind(exc: BaseException) -> str:
+    """The `kind` of a FailureRecord for an exception (most specific class wins)."""
+    if isinstance(exc, ExtractionFailed):
+        return exc.kind
+    return next((FAILURE_KINDS[c] for c in type(exc).__mro__ if c in FAILURE_KINDS), "error")
+
+
+def neutralize_delimiters(text: str) -> str:
+    """Keep article text from closing the `<article>` block of the prompt early."""
+    return _DELIMITER.sub(r"<\1 \2", text)
+
+
+@dataclass(frozen=True)
+class RunnerConfig:
+    """How a batch runs. Frozen: build a new one to change it."""
+
+    prompt_name: str = "extract"
+    concurrency: int = 1
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    chunk_overlap_tokens: int = DEFAULT_OVERLAP_TOKENS
+    answer_reserve_tokens: int = 2048
+
+
+@dataclass
+class BatchResult:
+    """What a batch produced, in completion order, and whether it was interrupted."""
+
+    records: list[ExtractionRecord] = field(default_factory=list)
+    failures: list[FailureRecord] = field(default_factory=list)
+    interrupted: bool = False
+    wall_s: float = 0.0
+
+    def add(self, outcome: Outcome) -> None:
+        """File one outcome under records or failures."""
+        if isinstance(outcome, ExtractionRecord):
+            self.records.append(outcome)
+        else:
+            self.failures.append(outcome)
+
+
+@dataclass
+class _Answer:
+    events: ArticleEvents
+    usage: Usage
+    latency_s: float
+    attempts: int
+    reasks: int
+    cache_hit: bool
+
+
+class CachedRunner:
+    """Runs one backend over many articles with a cache, retries and bounded concurrency."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        cache: ResultCache | None = None,
+        *,
+        prompt: PromptTemplate | None = None,
+        config: RunnerConfig = RunnerConfig(),
+    ) -> None:
+        if config.concurrency < 1:
+            raise ConfigError("concurrency must be at least 1")
+        self.backend = backend
+        self.cache = cache or ResultCache(enabled=False)
+        self.prompt = prompt or load_prompt(config.prompt_name)
+        self.config = config
+
+    def extract_article(self, article: Article) -> Outcome:
+        """Extract, ground and describe one article; never raises for a failed article."""
+        try:
+            return self._extract(article)
+        except Exception as exc:  # one article's failure must not stop the batch
+            return FailureRecord(
+                article_id=article.article_id,
+                kind=failure_kind(exc),
+                message=str(exc) or type(exc).__name__,
+                path=str(article.path),
+                attempts=getattr(exc, "attempts", 0),
+                tokens=getattr(exc, "tokens", 0),
+            )
+
+    def run(
+        self, articles: Iterable[Article], on_result: Callable[[Outcome], None] | None = None
+    ) -> BatchResult:
+        """Extract every article, at most `concurrency` in flight; `on_result` sees each
+        outcome as it finishes (in this thread). Ctrl-C stops submitting, keeps what is done
+        and returns with `interrupted=True`."""
+        result = BatchResult()
+        started = time.perf_counter()
+        submitted: list[Future[Outcome]] = []
+        recorded: set[Future[Outcome]] = set()
+
+        def finish(done: Iterable[Future[Outcome]]) -> None:
+            for future in done:
+                if future in recorded or future.cancelled():
+                    continue
+                recorded.add(future)
+                outcome = future.result()
+                result.add(outcome)
+                if on_result is not None:
+                    on_result(outcome)
+
+        executor = ThreadPoolExecutor(max_workers=self.config.concurrency)
+        pending: set[Future[Outcome]] = set()
+        try:
+            for article in articles:
+                if len(pending) >= self.config.concurrency:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    finish(done)
+                future = executor.submit(self.extract_article, article)
+                submitted.append(future)
+                pending.add(future)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                finish(done)
+        except KeyboardInterrupt:
+            result.interrupted = True
+            executor.shutdown(wait=False, cancel_futures=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                finish(f for f in submitted if f.done())
+        finally:
+            executor.shutdown(wait=not result.interrupted, cancel_futures=True)
+            result.wall_s = time.perf_counter() - started
+        return result
+
+    def _chunks(self, text: str) -> list[Chunk]:
+        context = self.backend.info.context_tokens
+        if not context:
+            return [Chunk(0, len(text), text)]
+        overhead = estimate_tokens(self.prompt.system + self.prompt.user)
+        budget = context - overhead - self.config.answer_reserve_tokens
+        if budget <= 0:
+            raise ConfigError(f"the backend's context ({context} tokens) cannot hold the prompt")
+        return split_into_chunks(text, budget, self.config.chunk_overlap_tokens)
+
+    def _extract(self, article: Article) -> ExtractionRecord:
+        chunks = self._chunks(article.text)
+        answers = [self._answer(article.article_id, chunk.text) for chunk in chunks]
+        if len(answers) == 1:
+            events = answers[0].events
+        else:
+            events = merge_chunk_events(article.article_id, [a.events for a in answers])
+        grounded = ground_events(events.events, article.text)
+        return ExtractionRecord(
+            article_id=article.article_id,
+            events=grounded,
+            grounding=grounding_stats(grounded),
+            provenance=self._provenance(answers),
+        )
+
+    def _answer(self, article_id: str, text: str) -> _Answer:
+        """One chunk's answer, from the cache or the backend (and then cached)."""
+        info = self.backend.info
+        key = cache_key(info, self.prompt.version, article_id, text)
+        cached = self.cache.get(key)
+        if cached is not None:
+            answer = _from_cache(cached, article_id)
+            if answer is not None:
+                return answer
+        system, user = self.prompt.render(
+            article_id=article_id, article_text=neutralize_delimiters(text)
+        )
+        request = ExtractionRequest(article_id, text, system, user, self.prompt.version)
+        outcome = RetryOutcome()
+        started = time.perf_counter()
+        result: BackendResult = call_with_retries(
+            lambda: self.backend.extract(request), self.config.retry, outcome
+        )
+        events = result.events.model_copy(update={"article_id": article_id})
+        answer = _Answer(
+            events=events,
+            usage=result.usage + Usage(outcome.failed_tokens, 0),
+            latency_s=time.perf_counter() - started,
+            attempts=outcome.attempts,
+            reasks=result.reasks,
+            cache_hit=False,
+        )
+        self.cache.set(key, _to_cache(answer))
+        return answer
+
+    def _provenance(self, answers: list[_Answer]) -> Provenance:
+        info = self.backend.info
+        usage = sum((a.usage for a in answers), Usage())
+        attempts = sum(a.attempts for a in answers)
+        return Provenance(
+            backend=info.backend,
+            model=info.model,
+            mode=info.mode,
+            base_url=info.base_url,
+            params=info.params,
+            prompt_name=self.prompt.name,
+            prompt_version=self.prompt.version,
+            schema_hash=schema_hash(),
+            tokens=TokenCounts(
+                prompt=usage.prompt_tokens, completion=usage.completion_tokens, total=usage.total
+            ),
+            latency_s=round(sum(a.latency_s for a in answers), 3),
+            cache_hit=all(a.cache_hit for a in answers),
+            attempts=attempts,
+            retries=attempts - len(answers),
+            reasks=sum(a.reasks for a in answers),
+            chunks=len(answers),
+        )
+
+
+def _to_cache(answer: _Answer) -> dict[str, Any]:
+    return {
+        "events": answer.events.model_dump(mode="json"),
+        "usage": {
+            "prompt_tokens": answer.usage.prompt_tokens,
+            "completion_tokens": answer.usage.completion_tokens,
+        },
+        "latency_s": answer.latency_s,
+        "attempts": answer.attempts,
+        "reasks": answer.reasks,
+    }
+
+
+def _from_cache(value: dict[str, Any], article_id: str) -> _Answer | None:
+    """A cached answer, or None when the entry does not validate any more."""
+    try:
+        events = ArticleEvents.model_validate(value["events"])
+        usage = Usage(**value.get("usage", {}))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return _Answer(
+        events=events.model_copy(update={"article_id": article_id}),
+        usage=usage,
+        latency_s=float(value.get("latency_s", 0.0)),
+        attempts=int(value.get("attempts", 1)),
+        reasks=int(value.get("reasks", 0)),
+        cache_hit=True,
+    )
+
+
+def extract_to_directory(
+    articles: Iterable[Article],
+    backend: Backend,
+    out_dir: Path,
+    *,
+    cache: ResultCache | None = None,
+    config: RunnerConfig = RunnerConfig(),
+    problems: Iterable[InputProblem] = (),
+    on_result: Callable[[Outcome], None] | None = None,
+) -> tuple[BatchResult, BatchSummary]:
+    """Run a batch and keep `out_dir` up to date as each article finishes.
+
+    Input problems go to failures.jsonl next to the backend failures. Returns the batch
+    (check `interrupted`) and its summary; files are complete even after Ctrl-C.
+    """
+    writer = OutputWriter(out_dir)
+    for problem in problems:
+        writer.add_problem(problem)
+
+    def collect(outcome: Outcome) -> None:
+        writer.add(outcome)
+        if on_result is not None:
+            on_result(outcome)
+
+    runner = CachedRunner(backend, cache, config=config)
+    try:
+        result = runner.run(articles, on_result=collect)
+    finally:
+        writer.flush()
+    summary = summarize(list(writer.records.values()), writer.failures, result.wall_s)
+    return result, summary
