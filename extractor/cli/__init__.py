@@ -13,6 +13,8 @@ from extractor.cli import schema_cmd  # noqa: F401  (registers commands)
 from extractor.cli import eval_cmd  # noqa: F401
 from extractor.cli import extract_cmd  # noqa: F401
 from extractor.cli import cache_cmd  # noqa: F401
+from extractor.cli import compare_cmd  # noqa: F401
+from extractor.cli import report_cmd  # noqa: F401
 
 __all__ = ["app", "main"]
 
