@@ -69,7 +69,7 @@ def validate_partial_date(value: str | None) -> str | None:
     if not _ISO_PARTIAL.match(value):
         raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
     parts = [int(p) for p in value.split("-")]
-    year, month, day = parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
+    year, month, day = (parts + [1, 1])[:3]
     try:
         dt.date(year, month, day)
     except ValueError as exc:
