@@ -7,6 +7,7 @@ offsets) in the wrapper types defined at the bottom of this module, which the sc
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -121,8 +122,12 @@ class ArticleEvents(BaseModel):
     events: list[Event] = Field(default_factory=list)
 
 
+@functools.cache
 def schema_hash(model: type[BaseModel] = ArticleEvents) -> str:
-    """Short content hash of a model's JSON Schema; part of every cache key."""
+    """Short content hash of a model's JSON Schema; part of every cache key.
+
+    Cached: generating a JSON Schema costs milliseconds and the runner asks per article.
+    """
     text = json.dumps(model.model_json_schema(), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
