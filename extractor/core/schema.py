@@ -70,7 +70,7 @@ def validate_partial_date(value: str | None) -> str | None:
     if not _ISO_PARTIAL.match(value):
         raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
     parts = [int(p) for p in value.split("-")]
-    year, month, day = (parts + [1, 1])[:3]
+    year, month, day = [*parts, 1, 1][:3]
     try:
         dt.date(year, month, day)
     except ValueError as exc:

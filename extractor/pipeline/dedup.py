@@ -1,0 +1,77 @@
+"""Merge events that describe the same incident (same side, same place, compatible day).
+
+Small models repeat themselves, and articles repeat incidents (a caption and the body, two
+wire stories in one page). SCHEMA.md says one incident is one event with every quote, so
+duplicates are merged: the first keeps its fields, fills gaps from the others, and gains
+their evidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from extractor.core.schema import Event
+
+_PLACE_NOISE = re.compile(
+    r"\b(the|a|an|of|in|at|near|u\.?s\.?|us|american|coalition|military|iraqi|syrian|"
+    r"air|base|airbase|airfield|garrison|installation|facility)\b",
+    re.I,
+)
+
+
+_DAY_NOISE = re.compile(
+    r"\b(on|early|late|later|earlier|in|the|this|last|morning|evening|night|afternoon)\b"
+)
+
+
+def place_key(location: str) -> str:
+    """A location without generic words, for comparison: "Ain al-Asad Air Base" -> "ain al asad"."""
+    words = _PLACE_NOISE.sub(" ", location.lower().replace("-", " "))
+    return " ".join(words.split())
+
+
+def day_key(when: str) -> str:
+    """A day phrase without filler: "late on Monday evening" -> "monday"."""
+    words = _DAY_NOISE.sub(" ", when.lower())
+    return " ".join(words.split())
+
+
+def same_incident(a: Event, b: Event, threshold: float = 85.0) -> bool:
+    """True when two events share type, a compatible date and (fuzzily) the place."""
+    if a.event_type != b.event_type:
+        return False
+    if a.date and b.date:
+        if not (a.date.startswith(b.date) or b.date.startswith(a.date)):
+            return False
+    elif a.date_text and b.date_text and day_key(a.date_text) != day_key(b.date_text):
+        return False
+    pa, pb = place_key(a.location), place_key(b.location)
+    if not pa or not pb:
+        return pa == pb and a.location.lower() == b.location.lower()
+    return fuzz.token_set_ratio(pa, pb) >= threshold
+
+
+def _merge(kept: Event, other: Event) -> Event:
+    filled = {
+        name: getattr(other, name)
+        for name in Event.model_fields
+        if getattr(kept, name) is None and getattr(other, name) is not None
+    }
+    evidence = list(dict.fromkeys([*kept.evidence, *other.evidence]))[:12]
+    weapons = list(dict.fromkeys([*kept.weapon_types, *other.weapon_types]))
+    return kept.model_copy(update={**filled, "evidence": evidence, "weapon_types": weapons})
+
+
+def merge_duplicates(events: list[Event]) -> list[Event]:
+    """Events with duplicates merged into their first occurrence, order kept."""
+    merged: list[Event] = []
+    for event in events:
+        for i, kept in enumerate(merged):
+            if same_incident(kept, event):
+                merged[i] = _merge(kept, event)
+                break
+        else:
+            merged.append(event)
+    return merged

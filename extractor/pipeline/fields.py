@@ -1,0 +1,58 @@
+"""Stage 3: fill one incident's fields with a small bounded schema.
+
+Type, place and day come from the grouping stage; this call only adds the details, from the
+incident's own sentences, so one incident's numbers cannot leak into the next.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from extractor.core.schema import PerpetratorStatus, Salience, WeaponType
+from extractor.pipeline.chat import CallLog, ChatModel, ask
+from extractor.pipeline.finalize import Proposal
+from extractor.pipeline.grouping import Incident
+from extractor.prompts import load_prompt
+
+PROMPT = "local_fields"
+Short = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class IncidentFields(BaseModel):
+    """The details of one incident, every field bounded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weapon_types: list[WeaponType] = Field(max_length=3)
+    projectiles: int | None
+    intercepted: int | None
+    perpetrator: Short | None
+    perpetrator_status: PerpetratorStatus
+    target: Short | None
+    killed: int | None
+    injured: int | None
+    damage: Annotated[str, Field(max_length=40)] | None
+    country: Annotated[str, Field(max_length=20)] | None
+    admin1: Annotated[str, Field(max_length=30)] | None
+    salience: Salience
+    summary: Annotated[str, Field(min_length=1, max_length=160)]
+
+
+def fill(model: ChatModel, log: CallLog, incident: Incident) -> Proposal:
+    """A proposal for one incident: grouping's type/place/day plus the filled details."""
+    system, user = load_prompt(PROMPT).render(
+        event_type=incident.event_type.value,
+        location=incident.location,
+        when=incident.when or "not stated",
+        sentences=" ".join(s.text for s in incident.sentences),
+    )
+    details = ask(model, log, IncidentFields, system, user, max_tokens=400, slot="fields")
+    return Proposal(
+        event_type=incident.event_type,
+        location=incident.location,
+        when=incident.when,
+        evidence=list(incident.sentences),
+        **details.model_dump(),
+    )

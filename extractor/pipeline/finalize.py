@@ -1,0 +1,132 @@
+"""Turn model proposals into validated `Event`s by applying the deterministic rules.
+
+Both pipeline variants end here: a `Proposal` carries what the model said plus the article
+sentences it rests on; `finalize` keeps only what those sentences support, and merges
+duplicates (see `dedup`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from extractor.core.schema import (
+    ArticleEvents,
+    Event,
+    EventType,
+    PerpetratorStatus,
+    Salience,
+    WeaponType,
+)
+from extractor.pipeline import rules, sides
+from extractor.pipeline.dedup import merge_duplicates
+from extractor.pipeline.sentences import Sentence
+
+BACKGROUND_AFTER_DAYS = 30
+
+
+@dataclass
+class Proposal:
+    """One event as the model proposed it, tied to the sentences that support it."""
+
+    event_type: EventType
+    location: str
+    evidence: list[Sentence]
+    when: str | None = None
+    salience: Salience = Salience.MAIN
+    country: str | None = None
+    admin1: str | None = None
+    weapon_types: list[WeaponType] = field(default_factory=list)
+    projectiles: int | None = None
+    intercepted: int | None = None
+    perpetrator: str | None = None
+    perpetrator_status: PerpetratorStatus = PerpetratorStatus.UNKNOWN
+    target: str | None = None
+    killed: int | None = None
+    injured: int | None = None
+    damage: str | None = None
+    summary: str | None = None
+
+
+def _salience(proposal: Proposal, date: str | None, reference: dt.date | None) -> Salience:
+    """Background when the resolved date lies well before the article's own date."""
+    if not date or reference is None:
+        return proposal.salience
+    if len(date) == 10:
+        latest = dt.date.fromisoformat(date)
+    elif len(date) == 7:
+        latest = dt.date(int(date[:4]), int(date[5:]), 28)
+    else:
+        latest = dt.date(int(date), 12, 31)
+    if (reference - latest).days > BACKGROUND_AFTER_DAYS:
+        return Salience.BACKGROUND
+    return proposal.salience
+
+
+def _status(proposal: Proposal, perpetrator: str | None, context: str) -> PerpetratorStatus:
+    if perpetrator is None:
+        return PerpetratorStatus.UNKNOWN
+    if proposal.perpetrator_status is PerpetratorStatus.CLAIMED and not re.search(
+        r"\bclaim", context, re.I
+    ):
+        return PerpetratorStatus.ATTRIBUTED
+    if proposal.perpetrator_status is PerpetratorStatus.UNKNOWN:
+        return PerpetratorStatus.ATTRIBUTED
+    return proposal.perpetrator_status
+
+
+def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Event | None:
+    """The event the proposal's evidence supports, or None if nothing usable is left."""
+    quotes = list(dict.fromkeys(s.text for s in proposal.evidence))[:12]
+    location = (proposal.location or "").strip()[:300]
+    if not quotes or not location or sides.is_aggregate(location, quotes):
+        return None
+    context = " ".join(quotes)
+    if not sides.in_scope(context):
+        return None
+    event_type = sides.corrected_type(proposal.event_type, context)
+    target = rules.grounded_name(proposal.target, article)
+    when = rules.plausible_when(rules.grounded_name(proposal.when, context, threshold=90))
+    date = rules.resolve_date(when, context, reference)
+    none_harmed = rules.says_none_harmed(context)
+    perpetrator = sides.checked_perpetrator(
+        rules.grounded_name(proposal.perpetrator, context), event_type, target, article
+    )
+    country = rules.country_in(location) or rules.country_in(context)
+    if country is None and proposal.country and proposal.country in article:
+        country = proposal.country
+    killed = rules.grounded_count(proposal.killed, context, zero_allowed=none_harmed)
+    injured = rules.grounded_count(proposal.injured, context, zero_allowed=none_harmed)
+    if none_harmed and re.search(r"\bno (?:reports? of )?casualties", context, re.I):
+        killed = 0 if killed is None else killed
+        injured = 0 if injured is None else injured
+    summary = (proposal.summary or "").strip() or quotes[0]
+    return Event(
+        event_type=event_type,
+        salience=_salience(proposal, date, reference),
+        date=date,
+        date_text=when[:300] if when else None,
+        location=location,
+        country=country,
+        admin1=rules.grounded_name(proposal.admin1, context, threshold=90),
+        weapon_types=rules.grounded_weapons(proposal.weapon_types, context),
+        projectiles=rules.grounded_count(proposal.projectiles, context),
+        intercepted=rules.grounded_count(proposal.intercepted, context),
+        perpetrator=perpetrator,
+        perpetrator_status=_status(proposal, perpetrator, context),
+        target=target,
+        killed=killed,
+        injured=injured,
+        damage=rules.grounded_name(proposal.damage, context),
+        summary=summary[:600],
+        evidence=quotes,
+    )
+
+
+def finalize(
+    article_id: str, article: str, proposals: list[Proposal], reference: dt.date | None
+) -> ArticleEvents:
+    """Validated, de-duplicated events of one article."""
+    events = [e for p in proposals if (e := to_event(p, article, reference)) is not None]
+    return ArticleEvents(article_id=article_id, events=merge_duplicates(events))

@@ -1,0 +1,92 @@
+"""Stage for variant `sentence`: the incidents each sentence reports, grouped without a model.
+
+Instead of asking the model to group a whole list of sentences at once (the weak stage of
+`staged`), each candidate sentence is asked, with the sentence before it as context, which
+incidents it reports (an empty list for none, so this also does triage). Mentions are then
+grouped deterministically: same side, same place (fuzzy, generic words ignored) and a
+compatible day.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz
+
+from extractor.core.schema import EventType
+from extractor.pipeline.chat import CallLog, ChatModel, ask
+from extractor.pipeline.dedup import place_key
+from extractor.pipeline.grouping import Incident
+from extractor.pipeline.sentences import Sentence
+from extractor.pipeline.triage import candidate
+from extractor.prompts import load_prompt
+
+PROMPT = "local_mentions"
+MAX_PER_SENTENCE = 3
+
+
+class Mention(BaseModel):
+    """One incident a sentence reports."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_type: EventType
+    location: Annotated[str, Field(min_length=1, max_length=60)]
+    when: Annotated[str, Field(max_length=40)] | None
+
+
+class SentenceMentions(BaseModel):
+    """The incidents of one sentence (possibly none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    incidents: list[Mention] = Field(max_length=MAX_PER_SENTENCE)
+
+
+def _compatible(group: Incident, mention: Mention) -> bool:
+    if group.event_type != mention.event_type:
+        return False
+    if group.when and mention.when and group.when.lower() != mention.when.lower():
+        a, b = group.when.lower(), mention.when.lower()
+        if not (a in b or b in a):
+            return False
+    pa, pb = place_key(group.location), place_key(mention.location)
+    if not pa or not pb:
+        return pa == pb
+    return fuzz.token_set_ratio(pa, pb) >= 85
+
+
+def group_mentions(found: list[tuple[Sentence, Mention]]) -> list[Incident]:
+    """Incidents from (sentence, mention) pairs in article order, merged when compatible."""
+    groups: list[Incident] = []
+    for sentence, mention in found:
+        for i, group in enumerate(groups):
+            if _compatible(group, mention):
+                sentences = group.sentences
+                if sentence not in sentences:
+                    sentences = (*sentences, sentence)
+                groups[i] = Incident(
+                    group.event_type, group.location, group.when or mention.when, sentences
+                )
+                break
+        else:
+            groups.append(Incident(mention.event_type, mention.location, mention.when, (sentence,)))
+    return groups
+
+
+def mentions(model: ChatModel, log: CallLog, sentences: list[Sentence]) -> list[Incident]:
+    """Ask each candidate sentence for its incidents; group them deterministically."""
+    template = load_prompt(PROMPT)
+    found: list[tuple[Sentence, Mention]] = []
+    previous = "(start of article)"
+    for sentence in sentences:
+        if candidate(sentence):
+            system, user = template.render(previous=previous, sentence=sentence.text)
+            answer = ask(
+                model, log, SentenceMentions, system, user, max_tokens=200, slot="mentions"
+            )
+            found.extend((sentence, mention) for mention in answer.incidents)
+        if sentence.looks_like_prose:
+            previous = sentence.text
+    return group_mentions(found)

@@ -1,0 +1,231 @@
+"""Deterministic checks that a small model's answers must pass before they become fields.
+
+The model proposes; these rules keep only what the article supports: dates resolved
+against the article's own reference date, counts that appear in the text (as digits or
+words), weapon types whose keywords are in the text, names that occur in the text, and
+evidence snapped to real sentences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+
+import dateparser
+from rapidfuzz import fuzz
+
+from extractor.core.schema import WeaponType
+from extractor.pipeline.sentences import WEEKDAYS, Sentence, full_dates
+
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "a dozen": 12,
+    "dozen": 12,
+    "a single": 1,
+    "single": 1,
+    "a pair of": 2,
+    "both": 2,
+}
+_NUMBER = re.compile(
+    r"\b(\d{1,3}(?:,\d{3})*|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+_NONE_HARMED = re.compile(
+    r"\b(no (?:reports? of )?(?:casualties|injuries|deaths|one (?:was )?(?:hurt|injured|killed))"
+    r"|did not (?:result in|cause) (?:any )?(?:injuries|casualties)"
+    r"|without (?:causing )?(?:casualties|injuries)|nobody was|no one was)\b",
+    re.IGNORECASE,
+)
+WEAPON_KEYWORDS: dict[WeaponType, re.Pattern[str]] = {
+    WeaponType.ROCKET: re.compile(r"\brocket|katyusha", re.I),
+    WeaponType.MISSILE: re.compile(r"(?<!ballistic )\bmissile", re.I),
+    WeaponType.BALLISTIC_MISSILE: re.compile(r"\bballistic missile", re.I),
+    WeaponType.DRONE: re.compile(r"\bdrone|\buav\b|unmanned aerial", re.I),
+    WeaponType.MORTAR: re.compile(r"\bmortar", re.I),
+    WeaponType.INDIRECT_FIRE: re.compile(r"\bindirect fire", re.I),
+    WeaponType.ARTILLERY: re.compile(r"\bartillery", re.I),
+    WeaponType.AIRSTRIKE: re.compile(r"\bair ?strike|\bbomb(?:ed|ing)|\bwarplane", re.I),
+    WeaponType.EXPLOSIVE: re.compile(r"\bimprovised explosive|\bied\b|\bbomb\b", re.I),
+    WeaponType.SMALL_ARMS: re.compile(r"\bsmall[- ]arms|\bgunfire|\bgunmen", re.I),
+}
+
+
+def numbers_in(text: str) -> set[int]:
+    """Every count the text writes, as digits ("17", "2,500") or words ("five", "a dozen")."""
+    found: set[int] = set()
+    for match in _NUMBER.finditer(text):
+        token = match.group(1).lower()
+        found.add(NUMBER_WORDS[token] if token in NUMBER_WORDS else int(token.replace(",", "")))
+    return found
+
+
+def grounded_count(value: int | None, text: str, *, zero_allowed: bool = False) -> int | None:
+    """Keep `value` only if the text supports it.
+
+    A count must appear in `text`, or be the sum of two counts that do ("five hit, three fell
+    outside" gives 8). Zero needs `zero_allowed` (the text says nobody was harmed).
+    """
+    if value is None:
+        return None
+    if value == 0:
+        return 0 if zero_allowed else None
+    stated = numbers_in(text)
+    if value in stated:
+        return value
+    if any(value - a in stated and value - a != a for a in stated if a < value):
+        return value
+    return None
+
+
+def says_none_harmed(text: str) -> bool:
+    """True when the text says there were no casualties/injuries."""
+    return bool(_NONE_HARMED.search(text))
+
+
+def grounded_weapons(proposed: Iterable[WeaponType], text: str) -> list[WeaponType]:
+    """The proposed weapon types whose keywords occur in `text`, in enum order."""
+    wanted = set(proposed)
+    if WeaponType.MISSILE in wanted and WEAPON_KEYWORDS[WeaponType.BALLISTIC_MISSILE].search(text):
+        wanted.add(WeaponType.BALLISTIC_MISSILE)
+    kept = [w for w in WeaponType if w in wanted and WEAPON_KEYWORDS[w].search(text)]
+    if WeaponType.BALLISTIC_MISSILE in kept and not re.search(
+        r"(?<!ballistic )missile", text.replace("ballistic missile", ""), re.I
+    ):
+        kept = [w for w in kept if w is not WeaponType.MISSILE]
+    return kept
+
+
+def weapons_named(text: str) -> list[WeaponType]:
+    """Every weapon type whose keyword occurs in `text`."""
+    return grounded_weapons(list(WeaponType), text)
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or char in "-’'"
+
+
+def grounded_name(value: str | None, text: str, threshold: float = 85.0) -> str | None:
+    """Keep a name/phrase only if (roughly) it occurs in `text`, spelled as `text` spells it."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    found = text.lower().find(value.lower())
+    if found >= 0:
+        start, end = found, found + len(value)
+    else:
+        alignment = fuzz.partial_ratio_alignment(value.lower(), text.lower())
+        if alignment is None or alignment.score < threshold:
+            return None
+        start, end = alignment.dest_start, alignment.dest_end
+    while start > 0 and _in_word(text[start - 1]):  # widen to whole words
+        start -= 1
+    while end < len(text) and _in_word(text[end]):
+        end += 1
+    return text[start:end].strip() or None  # as the text spells it
+
+
+_TIME_CUE = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,4}|morning|afternoon|evening|"
+    r"night|dawn|week|weekend|month|year|earlier|ago|last|hours?|days?)",
+    re.I,
+)
+
+
+def plausible_when(when: str | None) -> str | None:
+    """A day phrase, or None when the model put something else there ("Iraq", a clause)."""
+    if not when or len(when.split()) > 6 or not _TIME_CUE.search(when):
+        return None
+    return when
+
+
+def _last_weekday(reference: dt.date, weekday: int) -> dt.date:
+    return reference - dt.timedelta(days=(reference.weekday() - weekday) % 7)
+
+
+def resolve_date(when: str | None, context: str, reference: dt.date | None) -> str | None:
+    """ISO date at the precision the text supports, or None.
+
+    A full date in `when` or in the incident's own text wins; a weekday resolves to the
+    latest such day on or before the article's reference date; "Month D" takes the year of
+    a full date in the same text, else the reference year. Nothing is guessed without an
+    absolute anchor in the text.
+    """
+    dated = full_dates(when or "")
+    if dated:
+        return dated[0][0].isoformat()
+    phrase = (when or "").lower()
+    if reference is not None:
+        for i, name in enumerate(WEEKDAYS):
+            if re.search(rf"\b{name}\b", phrase):
+                return _last_weekday(reference, i).isoformat()
+    month_day = re.search(
+        r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})\b", phrase
+    )
+    if month_day:
+        years = [d.year for d, _, _ in full_dates(context)]
+        year = years[0] if years else (reference.year if reference else None)
+        if year is not None:
+            parsed = dateparser.parse(
+                f"{month_day.group(0)} {year}", settings={"REQUIRE_PARTS": ["day", "month"]}
+            )
+            if parsed is not None:
+                day = parsed.date()
+                if not years and reference is not None and day > reference:
+                    day = day.replace(year=day.year - 1)  # "July 16" told in January: last July
+                return day.isoformat()
+    if reference is not None and re.search(r"\blast month\b", phrase):
+        first = reference.replace(day=1) - dt.timedelta(days=1)
+        return f"{first.year:04d}-{first.month:02d}"
+    year_only = re.fullmatch(r"(?:in )?((?:19|20)\d{2})", phrase.strip())
+    if year_only:
+        return year_only.group(1)
+    return None
+
+
+def snap_quote(
+    quote: str, sentences: Sequence[Sentence], threshold: float = 70.0
+) -> Sentence | None:
+    """The article sentence a model-written quote comes from, or None if none is close."""
+    quote = " ".join(quote.split())
+    if not quote:
+        return None
+    best: tuple[float, Sentence] | None = None
+    for sentence in sentences:
+        if quote in sentence.text:
+            return sentence
+        score = fuzz.partial_ratio(quote, sentence.text)
+        if best is None or score > best[0]:
+            best = (score, sentence)
+    return best[1] if best is not None and best[0] >= threshold else None
+
+
+def country_in(
+    text: str, known: Sequence[str] = ("Iraq", "Syria", "Jordan", "Yemen")
+) -> str | None:
+    """The first country name of `known` that `text` states (adjectives count: "Iraqi")."""
+    hits = [(m.start(), name) for name in known for m in re.finditer(rf"\b{name}", text)]
+    return min(hits)[1] if hits else None

@@ -1,0 +1,105 @@
+"""Who did what to whom: rules that keep event type, perpetrator and target consistent.
+
+Small models confuse the sides: they call an interception a U.S. "strike", name the
+attacked forces (or the news agency, or the spokesman) as the perpetrator, and report
+aggregates ("four areas were attacked in the past 24 hours") as incidents. These checks
+use only the article's words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from extractor.core.schema import EventType
+
+_OWN_SIDE = re.compile(
+    r"\b(u\.?s\.?|us|united states|american|america|coalition|pentagon|centcom|"
+    r"allied|washington)\b",
+    re.I,
+)
+_STRIKE_WORDS = re.compile(
+    r"\b(strikes?|struck|airstrikes?|air strikes?|bomb(?:ed|ing|s)?|artillery|raids?|"
+    r"retaliat\w*|responded by firing|conducted)\b",
+    re.I,
+)
+_DEFENCE_WORDS = re.compile(
+    r"\b(intercept\w*|shot down|took down|fended off|destroy\w*|downed|air defen[cs]e)\b", re.I
+)
+_AGGREGATE = re.compile(
+    r"\b(since|over the past|in the past|past \d+ hours|past (?:few )?(?:days|weeks|months)|"
+    r"near-daily|string of|series of|more than \d+|dozens of|multiple strikes|repeated|"
+    r"historically)\b",
+    re.I,
+)
+_COUNTRY_ONLY = re.compile(
+    r"^(?:western |eastern |northern |southern )?(iraq|syria|jordan|yemen|israel|iran|lebanon)$",
+    re.I,
+)
+_MILITARY_SITE = re.compile(
+    r"\b(bases?|garrison|air ?base|airfield|airport|facilit(?:y|ies)|troops|forces|personnel|"
+    r"soldiers|military|positions?|installations?|outpost|embassy|militias?|fighters)\b",
+    re.I,
+)
+
+
+def is_own_side(name: str) -> bool:
+    """True when a name refers to U.S./coalition forces or officials."""
+    return bool(_OWN_SIDE.search(name))
+
+
+def corrected_type(event_type: EventType, evidence: str) -> EventType:
+    """An "interception" or an incoming attack is an attack unless the text tells of a strike."""
+    if event_type is EventType.STRIKE and not _STRIKE_WORDS.search(evidence):
+        return EventType.ATTACK
+    if event_type is EventType.STRIKE and _DEFENCE_WORDS.search(evidence):
+        strike_words = [m.group(0).lower() for m in _STRIKE_WORDS.finditer(evidence)]
+        if all(word in {"strike", "strikes", "struck"} for word in strike_words):
+            return EventType.ATTACK
+    return event_type
+
+
+def is_source(name: str, article: str) -> bool:
+    """True when the article cites `name` as the source of a report ("X said", "according to X")."""
+    escaped = re.escape(name)
+    pattern = (
+        rf"(according to|citing|told|reported by)\s+(the\s+)?{escaped}"
+        rf"|{escaped}\W+(said|says|reported|told|added|confirmed)"
+    )
+    return bool(re.search(pattern, article, re.I))
+
+
+def checked_perpetrator(
+    perpetrator: str | None, event_type: EventType, target: str | None, article: str
+) -> str | None:
+    """The perpetrator if it is on the acting side and is not the target or a news source."""
+    if not perpetrator:
+        return None
+    if event_type is EventType.ATTACK and is_own_side(perpetrator):
+        return None
+    if event_type is EventType.STRIKE and not is_own_side(perpetrator):
+        return None
+    if target and fuzz.token_set_ratio(perpetrator.lower(), target.lower()) >= 90:
+        return None
+    if is_source(perpetrator, article):
+        return None
+    return perpetrator
+
+
+def is_aggregate(location: str, evidence: list[str]) -> bool:
+    """A country-wide location told in one sentence with aggregate wording is not an incident."""
+    return (
+        len(evidence) == 1
+        and bool(_COUNTRY_ONLY.match(location.strip()))
+        and bool(_AGGREGATE.search(evidence[0]))
+    )
+
+
+def in_scope(evidence: str) -> bool:
+    """True when the text ties the incident to U.S./coalition forces or to military sites.
+
+    Killings of named people in other countries' operations (out of scope by SCHEMA.md) do
+    not mention either.
+    """
+    return bool(_OWN_SIDE.search(evidence) or _MILITARY_SITE.search(evidence))

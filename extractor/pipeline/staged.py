@@ -1,0 +1,34 @@
+"""Multi-call variants: `staged` (triage, grouping, fields) and `sentence` (mentions, fields).
+
+Each model call is small and bounded; the calls of one stage share their instruction
+prefix, and stages run one after another over the whole article so that prefix stays in
+llama.cpp's KV cache for the whole stage.
+"""
+
+from __future__ import annotations
+
+from extractor.core.schema import ArticleEvents
+from extractor.pipeline import fields, grouping, mentions, triage
+from extractor.pipeline.chat import CallLog, ChatModel
+from extractor.pipeline.finalize import finalize
+from extractor.pipeline.sentences import reference_date, split_sentences
+
+PROMPTS = (triage.PROMPT, grouping.PROMPT, fields.PROMPT)
+SENTENCE_PROMPTS = (mentions.PROMPT, fields.PROMPT)
+
+
+def run(model: ChatModel, article_id: str, text: str) -> tuple[ArticleEvents, CallLog]:
+    """Extract one article stage by stage."""
+    log = CallLog()
+    kept = triage.triage(model, log, split_sentences(text))
+    incidents = grouping.group(model, log, kept)
+    proposals = [fields.fill(model, log, incident) for incident in incidents]
+    return finalize(article_id, text, proposals, reference_date(text)), log
+
+
+def run_by_sentence(model: ChatModel, article_id: str, text: str) -> tuple[ArticleEvents, CallLog]:
+    """Variant `sentence`: per-sentence incidents, grouped by rule, then fields and rules."""
+    log = CallLog()
+    incidents = mentions.mentions(model, log, split_sentences(text))
+    proposals = [fields.fill(model, log, incident) for incident in incidents]
+    return finalize(article_id, text, proposals, reference_date(text)), log

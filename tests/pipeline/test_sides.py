@@ -1,0 +1,69 @@
+"""Side-consistency rules: event type, perpetrator, aggregates (table-driven)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.core.schema import EventType as T
+from extractor.pipeline import sides
+
+ARTICLE = "The attack was claimed by Saraya al-Nasr, Reuters reported, according to the Wire."
+
+
+@pytest.mark.parametrize(
+    ("proposed", "evidence", "expected"),
+    [
+        pytest.param(
+            T.STRIKE, "U.S. troops shot down two drones over the base.", T.ATTACK, id="interception"
+        ),
+        pytest.param(T.STRIKE, "Rockets hit the base on Monday.", T.ATTACK, id="incoming-fire"),
+        pytest.param(T.STRIKE, "U.S. jets bombed a depot near Qaim.", T.STRIKE, id="bombing"),
+        pytest.param(
+            T.STRIKE, "Artillery responded by firing six rounds.", T.STRIKE, id="artillery"
+        ),
+        pytest.param(T.ATTACK, "Drones struck the base.", T.ATTACK, id="attack-stays"),
+    ],
+)
+def test_corrected_type(proposed: T, evidence: str, expected: T) -> None:
+    assert sides.corrected_type(proposed, evidence) is expected
+
+
+@pytest.mark.parametrize(
+    ("perpetrator", "event_type", "target", "expected"),
+    [
+        pytest.param("Saraya al-Nasr", T.ATTACK, "U.S. forces", "Saraya al-Nasr", id="kept"),
+        pytest.param("U.S. and Coalition troops", T.ATTACK, None, None, id="attack-by-own-side"),
+        pytest.param("Saraya al-Nasr", T.STRIKE, None, None, id="strike-by-other-side"),
+        pytest.param(
+            "U.S. military", T.STRIKE, "Saraya al-Nasr", "U.S. military", id="strike-kept"
+        ),
+        pytest.param("Reuters", T.ATTACK, None, None, id="news-source"),
+        pytest.param("the Wire", T.ATTACK, None, None, id="according-to"),
+        pytest.param("Camp Larch", T.ATTACK, "Camp Larch", None, id="target-is-not-perpetrator"),
+        pytest.param(None, T.ATTACK, None, None, id="none"),
+    ],
+)
+def test_checked_perpetrator(
+    perpetrator: str | None, event_type: T, target: str | None, expected: str | None
+) -> None:
+    assert sides.checked_perpetrator(perpetrator, event_type, target, ARTICLE) == expected
+
+
+def test_aggregates_are_not_incidents() -> None:
+    assert sides.is_aggregate("Iraq", ["In the past 24 hours, four areas in Iraq were attacked."])
+    assert not sides.is_aggregate("Camp Larch", ["Since Monday, rockets hit Camp Larch."])
+    assert not sides.is_aggregate("Iraq", ["Rockets hit a base in Iraq on Monday."])
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        pytest.param("Rockets hit a base hosting U.S. troops.", True, id="base"),
+        pytest.param("U.S. jets bombed a depot near Qaim.", True, id="own-side"),
+        pytest.param(
+            "Israel confirmed its role in the killing of a commander in Beirut.", False, id="other"
+        ),
+    ],
+)
+def test_in_scope(evidence: str, expected: bool) -> None:
+    assert sides.in_scope(evidence) is expected

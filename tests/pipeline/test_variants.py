@@ -1,0 +1,137 @@
+"""Both pipeline variants end to end on an invented article, with a scripted model."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.core.errors import InvalidModelOutput
+from extractor.core.schema import ArticleEvents
+from extractor.pipeline import oneshot, staged
+from tests.pipeline.fakes import ScriptedChat
+
+ARTICLE = (
+    "Washington (Wire) Mar 8, 2023 -\n"
+    "Two rockets hit Camp Larch in Nineveh province on Sunday, a coalition spokesman said. "
+    "No casualties were reported. "
+    "The spokesman said forces stay on alert. "
+    "On Tuesday, U.S. jets bombed a depot near Qaim.\n"
+)
+FIELDS = {
+    "weapon_types": ["rocket", "drone"],
+    "projectiles": 2,
+    "intercepted": None,
+    "perpetrator": "Jon Doe the spokesman",
+    "perpetrator_status": "claimed",
+    "target": "Camp Larch",
+    "killed": 7,
+    "injured": None,
+    "damage": None,
+    "country": "Iraq",
+    "admin1": "Nineveh",
+    "salience": "main",
+    "summary": "Rockets hit Camp Larch.",
+}
+
+
+def test_staged_runs_every_stage_and_applies_the_rules() -> None:
+    chat = ScriptedChat()
+    chat.queue("triage", {"answer": "yes"}, {"answer": "yes"}, {"answer": "yes"})
+    chat.queue(
+        "grouping",
+        {
+            "incidents": [
+                {
+                    "sentences": [1, 2],
+                    "event_type": "attack",
+                    "location": "Camp Larch",
+                    "when": "on Sunday",
+                },
+                {
+                    "sentences": [3],
+                    "event_type": "strike",
+                    "location": "near Qaim",
+                    "when": "On Tuesday",
+                },
+            ]
+        },
+    )
+    chat.queue(
+        "fields",
+        FIELDS,
+        {
+            **FIELDS,
+            "weapon_types": ["airstrike"],
+            "projectiles": None,
+            "perpetrator": "U.S. jets",
+            "perpetrator_status": "attributed",
+            "killed": None,
+            "country": None,
+            "admin1": None,
+        },
+    )
+    events, log = staged.run(chat, "a1", ARTICLE)
+    ArticleEvents.model_validate(events.model_dump())
+    assert log.calls == {"triage": 3, "grouping": 1, "fields": 2}
+    attack, strike = events.events
+    assert attack.date == "2023-03-05" and attack.date_text == "on Sunday"
+    assert attack.weapon_types == ["rocket"]  # "drone" is not in the text
+    assert attack.killed == 0 and attack.injured == 0  # "No casualties", the invented 7 dropped
+    assert attack.perpetrator is None and attack.perpetrator_status == "unknown"
+    assert attack.admin1 == "Nineveh" and attack.country is None  # country not stated
+    assert strike.date == "2023-03-07" and strike.weapon_types == ["airstrike"]
+    assert strike.evidence == ["On Tuesday, U.S. jets bombed a depot near Qaim."]
+    grouping_schema = next(schema for slot, _, schema in chat.calls if slot == "grouping")
+    numbers = grouping_schema["$defs"]["DraftIncident"]["properties"]["sentences"]["items"]
+    assert numbers["enum"] == [1, 2, 3]
+
+
+def test_staged_skips_sentences_without_incident_words() -> None:
+    chat = ScriptedChat()
+    chat.queue("triage", {"answer": "no"}, {"answer": "no"}, {"answer": "no"})
+    events, log = staged.run(chat, "a1", ARTICLE)
+    assert events.events == [] and log.calls == {"triage": 3}
+
+
+def test_oneshot_snaps_quotes_and_drops_invented_evidence() -> None:
+    draft = {
+        "evidence": "Two rockets hit Camp Larch in Nineveh province on Sunday",
+        "event_type": "attack",
+        "salience": "main",
+        "when": "on Sunday",
+        "location": "Camp Larch",
+        **{k: v for k, v in FIELDS.items() if k not in {"salience"}},
+    }
+    invented = {**draft, "evidence": "Ships were seized in the Gulf of somewhere else entirely."}
+    chat = ScriptedChat()
+    chat.queue("oneshot", {"events": [draft, draft, invented]})
+    events, log = oneshot.run(chat, "a1", ARTICLE)
+    assert len(events.events) == 1  # duplicate merged, invented quote dropped
+    assert events.events[0].evidence[0] in ARTICLE
+    assert log.prompt_tokens > 0 and log.calls == {"oneshot": 1}
+
+
+def test_truncated_answer_raises_invalid_output_with_the_raw_text() -> None:
+    chat = ScriptedChat()
+    chat.queue("oneshot", '{"events": [{"evidence": "Two rock')
+    with pytest.raises(InvalidModelOutput) as info:
+        oneshot.run(chat, "a1", ARTICLE)
+    assert info.value.last_output == '{"events": [{"evidence": "Two rock'
+
+
+def test_sentence_variant_groups_mentions_by_place_and_day() -> None:
+    chat = ScriptedChat()
+    camp = {"event_type": "attack", "location": "Camp Larch", "when": "on Sunday"}
+    chat.queue(
+        "mentions",
+        {"incidents": [camp]},
+        {"incidents": [{**camp, "location": "the Camp Larch base", "when": None}]},
+        {"incidents": [{"event_type": "strike", "location": "near Qaim", "when": "On Tuesday"}]},
+    )
+    chat.queue("fields", FIELDS, {**FIELDS, "weapon_types": ["airstrike"], "killed": None})
+    events, log = staged.run_by_sentence(chat, "a1", ARTICLE)
+    assert log.calls == {"mentions": 3, "fields": 2}
+    attack, strike = events.events
+    assert len(attack.evidence) == 2 and attack.killed == 0
+    assert strike.event_type == "strike" and strike.date == "2023-03-07"
+    previous = [user for slot, user, _ in chat.calls if slot == "mentions"][1]
+    assert previous.startswith("Previous: Two rockets hit Camp Larch")
