@@ -66,8 +66,9 @@ run: install runtime model  ## extract gold/articles with the local model into $
 browser:  ## install Debian's headless Chromium for the report test, if missing
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: the browser test will be skipped"
 
-test: install runtime model-test browser  ## run the tests, real local model included; CI runs exactly this
+test: install runtime model-test browser  ## run the tests (real local model included) and the offline eval gate; CI runs exactly this
 	$(BIN)/pytest
+	$(BIN)/extractor compare --suite $(SUITE) --offline --out $(OUT)/eval
 
 lint: install
 	$(BIN)/ruff format --check extractor tests benchmarks
