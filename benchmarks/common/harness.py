@@ -14,8 +14,9 @@ import platform
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,26 @@ def set_tag(url: str, tag: str) -> None:
     base = url.removesuffix("/v1")
     with urllib.request.urlopen(f"{base}/bench/tag/{tag}", timeout=5) as response:
         response.read()
+
+
+def run_and_record(
+    args: Any,
+    prefix: str,
+    run: Callable[[Any, Path], dict[str, Any]],
+    verdicts: Callable[[dict[str, Any]], Any],
+    markdown: Callable[[dict[str, Any]], str],
+) -> int:
+    """Run a benchmark in `args.workdir` (or a temp dir), then write and print its results."""
+    head = header(command_line())
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        results = run(args, args.workdir)
+    else:
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            results = run(args, Path(tmp))
+    results = {"header": head, **results}
+    results["verdicts"] = verdicts(results)
+    text = markdown(results)
+    write_results(args.results, results, text)
+    print(text)
+    return 0

@@ -29,7 +29,6 @@ import json
 import os
 import signal
 import subprocess
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -45,13 +44,11 @@ from benchmarks.common.extract_run import (
 from benchmarks.common.harness import (
     REPO,
     bench_server,
-    command_line,
     extractor_cli,
-    header,
     header_markdown,
     read_log,
+    run_and_record,
     set_tag,
-    write_results,
 )
 from benchmarks.common.synthetic import article_id, write_articles
 
@@ -355,18 +352,7 @@ def markdown(r: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write results.json and results.md."""
     args = build_parser().parse_args(argv)
-    head = header(command_line())
-    if args.workdir:
-        args.workdir.mkdir(parents=True, exist_ok=True)
-        results = run(args, args.workdir)
-    else:
-        with tempfile.TemporaryDirectory(prefix="bench-faults-") as tmp:
-            results = run(args, Path(tmp))
-    results = {"header": head, **results}
-    results["verdicts"] = verdicts(results)
-    write_results(args.results, results, markdown(results))
-    print(markdown(results))
-    return 0
+    return run_and_record(args, "bench-faults-", run, verdicts, markdown)
 
 
 if __name__ == "__main__":

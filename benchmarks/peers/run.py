@@ -27,7 +27,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -37,11 +36,9 @@ from typing import Any
 
 from benchmarks.common.harness import (
     REPO,
-    command_line,
     extractor_cli,
-    header,
     header_markdown,
-    write_results,
+    run_and_record,
 )
 from benchmarks.peers.adapter import to_article_events
 
@@ -453,18 +450,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    head = header(command_line())
-    if args.workdir:
-        args.workdir.mkdir(parents=True, exist_ok=True)
-        results = run(args, args.workdir)
-    else:
-        with tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp:
-            results = run(args, Path(tmp))
-    results = {"header": head, **results}
-    results["verdicts"] = verdicts(results)
-    write_results(args.results, results, markdown(results))
-    print(markdown(results))
-    return 0
+    return run_and_record(args, "bench-peers-", run, verdicts, markdown)
 
 
 if __name__ == "__main__":

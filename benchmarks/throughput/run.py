@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +28,11 @@ from benchmarks.common import profile_split
 from benchmarks.common.extract_run import ExtractRun, extract_command, run_extract, timed_command
 from benchmarks.common.harness import (
     bench_server,
-    command_line,
     extractor_cli,
-    header,
     header_markdown,
     read_log,
+    run_and_record,
     set_tag,
-    write_results,
 )
 from benchmarks.common.synthetic import write_articles
 
@@ -258,18 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write results.json and results.md."""
     args = build_parser().parse_args(argv)
     subprocess.run([extractor_cli(), "--help"], capture_output=True, check=False)  # warm .pyc
-    head = header(command_line())
-    if args.workdir:
-        args.workdir.mkdir(parents=True, exist_ok=True)
-        results = run(args, args.workdir)
-    else:
-        with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
-            results = run(args, Path(tmp))
-    results = {"header": head, **results}
-    results["verdicts"] = verdicts(results)
-    write_results(args.results, results, markdown(results))
-    print(markdown(results))
-    return 0
+    return run_and_record(args, "bench-throughput-", run, verdicts, markdown)
 
 
 if __name__ == "__main__":
