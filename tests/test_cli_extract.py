@@ -147,3 +147,18 @@ def test_fake_backend_no_cache_and_cache_commands(
 def test_commands_have_help(command: list[str]) -> None:
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and len(result.stdout) > 100
+
+
+@pytest.mark.parametrize(
+    ("backend", "message"),
+    [
+        ("local", "unknown local variant 'bogus'"),
+        ("openai", "does not accept these options"),
+    ],
+)
+def test_variant_option_reaches_the_backend(backend: str, message: str) -> None:
+    result = CliRunner().invoke(
+        app, ["extract", str(GOLD_ARTICLES), "--backend", backend, "--variant", "bogus"]
+    )
+    assert result.exit_code == 2
+    assert message in result.output

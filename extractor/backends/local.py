@@ -66,7 +66,7 @@ VARIANTS: dict[Variant, tuple[PipelineRun, tuple[str, ...]]] = {
     Variant.SENTENCE: (staged.run_by_sentence, staged.SENTENCE_PROMPTS),
 }
 DEFAULT_VARIANT = Variant.SENTENCE  # best measured (evals/results/local-*.json)
-VARIANT_ENV_VAR = "EXTRACTOR_LOCAL_VARIANT"  # until `extract` grows a --variant option
+VARIANT_ENV_VAR = "EXTRACTOR_LOCAL_VARIANT"  # default for callers that pass no variant
 
 
 def _import_llama_cpp() -> Any:

@@ -54,6 +54,9 @@ def extract_command(
     cache_dir: Path | None = typer.Option(None, help="result cache directory"),
     no_cache: bool = typer.Option(False, "--no-cache", help="neither read nor write the cache"),
     timeout: float | None = typer.Option(None, min=0.001, help="seconds per backend call"),
+    variant: str | None = typer.Option(
+        None, help="local backend's pipeline variant: sentence (default), staged, oneshot"
+    ),
 ) -> None:
     """Extract events from articles into OUT (events.jsonl, events.csv, articles/, failures).
 
@@ -68,6 +71,7 @@ def extract_command(
             "base_url": base_url,
             "mode": mode,
             "timeout": timeout,
+            "variant": variant,
         }.items()
         if value is not None
     }
