@@ -99,6 +99,8 @@ def wait_for_idle(limit_s: float) -> dict[str, Any]:
 
 def run_timed(command: list[str], timeout: float, env: dict[str, str] | None = None) -> dict:
     """Run a command to completion (bounded); wall time, exit code, stderr tail."""
+    environment = {**os.environ, **(env or {})}
+    environment.pop("EXTRACTOR_LOCAL_CALL_CACHE", None)  # replayed calls would not be timed
     started = time.perf_counter()
     try:
         done = subprocess.run(
@@ -107,7 +109,7 @@ def run_timed(command: list[str], timeout: float, env: dict[str, str] | None = N
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={**os.environ, **(env or {})},
+            env=environment,
         )
         code, stderr = done.returncode, done.stderr
     except subprocess.TimeoutExpired:

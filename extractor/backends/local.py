@@ -24,6 +24,7 @@ from typing import Any
 
 import extractor.pipeline
 from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest, Usage
+from extractor.backends.call_cache import CachedChat, call_cache_dir
 from extractor.core.errors import BackendUnavailable, ConfigError
 from extractor.models import resolve_model
 from extractor.pipeline import oneshot, staged
@@ -164,6 +165,7 @@ class LocalBackend:
         variant: str | None = None,
         n_threads: int | None = None,
         n_ctx: int | None = None,
+        call_cache: str | Path | None = None,
         **_: object,
     ) -> None:
         variant = variant or os.environ.get(VARIANT_ENV_VAR) or DEFAULT_VARIANT.value
@@ -185,7 +187,9 @@ class LocalBackend:
         self._run, prompt_names = VARIANTS[self.variant]
         self.prompt_versions = {name: load_prompt(name).version for name in prompt_names}
         self.pipeline_version = pipeline_version()
-        self._chat: LlamaChat | None = None
+        self.call_cache_dir = call_cache_dir(call_cache)
+        self._chat: ChatModel | None = None
+        self._timings: list[dict[str, float]] = []
 
     @property
     def info(self) -> BackendInfo:
@@ -208,20 +212,33 @@ class LocalBackend:
         )
 
     @property
-    def chat(self) -> LlamaChat:
-        """The shared in-process model, loaded on first use."""
+    def chat(self) -> ChatModel:
+        """The shared in-process model, loaded on first use (behind the call cache, if any)."""
         if self._chat is None:
             chat_format = self.spec.chat_format if self.spec else None
-            self._chat = LlamaChat(load_llama(self.path, self.n_ctx, self.n_threads, chat_format))
+            llama_chat = LlamaChat(load_llama(self.path, self.n_ctx, self.n_threads, chat_format))
+            self._timings = llama_chat.timings
+            self._chat = llama_chat
+            if self.call_cache_dir is not None:
+                size = self.path.stat().st_size
+                model_id = self.spec.sha256 if self.spec else f"{self.path}:{size}"
+                self._chat = CachedChat(llama_chat, model_id, self.call_cache_dir)
         return self._chat
+
+    def close(self) -> None:
+        """Close the call cache, if one is open (the model stays loaded for the process)."""
+        if isinstance(self._chat, CachedChat):
+            self._chat.close()
+            self._chat = None
 
     def extract(self, request: ExtractionRequest) -> BackendResult:
         """Run the pipeline variant on one article; usage sums every model call."""
         with _LOCK:
             chat = self.chat
-            first = len(chat.timings)
+            first = len(self._timings)
             started = time.perf_counter()
             events, log = self._run(chat, request.article_id, request.text)
+            model_s = sum(t["wall_s"] for t in self._timings[first:])
         return BackendResult(
             events=events,
             usage=Usage(log.prompt_tokens, log.completion_tokens),
@@ -230,6 +247,6 @@ class LocalBackend:
                 "variant": self.variant.value,
                 "calls": log.calls,
                 "wall_s": round(time.perf_counter() - started, 3),
-                "model_s": round(sum(t["wall_s"] for t in chat.timings[first:]), 3),
+                "model_s": round(model_s, 3),
             },
         )

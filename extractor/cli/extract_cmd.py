@@ -57,6 +57,11 @@ def extract_command(
     variant: str | None = typer.Option(
         None, help="local backend's pipeline variant: sentence (default), staged, oneshot"
     ),
+    call_cache: Path | None = typer.Option(
+        None,
+        help="local backend: replay identical model calls from this directory and record new "
+        "ones (a rule change then re-runs no model call); also $EXTRACTOR_LOCAL_CALL_CACHE",
+    ),
 ) -> None:
     """Extract events from articles into OUT (events.jsonl, events.csv, articles/, failures).
 
@@ -72,6 +77,7 @@ def extract_command(
             "mode": mode,
             "timeout": timeout,
             "variant": variant,
+            "call_cache": call_cache,
         }.items()
         if value is not None
     }

@@ -12,7 +12,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from extractor.core.schema import Event
+from extractor.core.schema import Event, EventType
 
 _PLACE_NOISE = re.compile(
     r"\b(the|a|an|of|in|at|near|u\.?s\.?|us|american|coalition|military|iraqi|syrian|"
@@ -38,15 +38,50 @@ def day_key(when: str) -> str:
     return " ".join(words.split())
 
 
+def _compatible_days(a: Event, b: Event) -> bool:
+    if a.date and b.date:
+        return a.date.startswith(b.date) or b.date.startswith(a.date)
+    return not (a.date_text and b.date_text and day_key(a.date_text) != day_key(b.date_text))
+
+
+def _one_place_phrase(a: str, b: str, sentence: str) -> bool:
+    """True when `sentence` writes the two places as one phrase: "a facility at Baghdad airport"."""
+    text = sentence.lower()
+    first, second = text.find(a.lower()), text.find(b.lower())
+    if first < 0 or second < 0:
+        return False
+    (start_a, name_a), (start_b, _) = sorted([(first, a), (second, b)])
+    between = text[start_a + len(name_a) : start_b]
+    return bool(
+        re.fullmatch(r"\s*(?:,\s*)?(?:at|in|near|of|inside|outside)\s+(?:the\s+)?", between)
+    )
+
+
+def same_sentence_incident(a: Event, b: Event) -> bool:
+    """True when one sentence reports both as one incident of the same day.
+
+    A strike is one event whatever it hit ("strikes on three facilities ... These strikes
+    targeted KH headquarters, storage and training locations"): two strikes that share a
+    sentence are one. Two attacks that share a sentence are one only when the sentence names
+    their places as one phrase ("drones headed toward a facility housing U.S. advisors at
+    Baghdad airport"); "a base in Anbar and one in Baghdad" stays two.
+    """
+    if a.event_type != b.event_type or not _compatible_days(a, b):
+        return False
+    shared = set(a.evidence) & set(b.evidence)
+    if not shared:
+        return False
+    if a.event_type is EventType.STRIKE:
+        return True
+    return any(_one_place_phrase(a.location, b.location, sentence) for sentence in shared)
+
+
 def same_incident(a: Event, b: Event, threshold: float = 85.0) -> bool:
     """True when two events share type, a compatible date and (fuzzily) the place."""
-    if a.event_type != b.event_type:
+    if a.event_type != b.event_type or not _compatible_days(a, b):
         return False
-    if a.date and b.date:
-        if not (a.date.startswith(b.date) or b.date.startswith(a.date)):
-            return False
-    elif a.date_text and b.date_text and day_key(a.date_text) != day_key(b.date_text):
-        return False
+    if same_sentence_incident(a, b):
+        return True
     pa, pb = place_key(a.location), place_key(b.location)
     if not pa or not pb:
         return pa == pb and a.location.lower() == b.location.lower()

@@ -1,7 +1,10 @@
 """Stage 3: fill one incident's fields with a small bounded schema.
 
 Type, place and day come from the grouping stage; this call only adds the details, from the
-incident's own sentences, so one incident's numbers cannot leak into the next.
+incident's own sentences, so one incident's numbers cannot leak into the next. What rules
+can read from the text is not asked for: country and region (`rules.place_facts`), and the
+summary, which is the incident's first sentence, verbatim. Every generated token costs
+about 0.1 s on 2 cores; those three fields were a third of this stage's output.
 """
 
 from __future__ import annotations
@@ -34,10 +37,7 @@ class IncidentFields(BaseModel):
     killed: int | None
     injured: int | None
     damage: Annotated[str, Field(max_length=40)] | None
-    country: Annotated[str, Field(max_length=20)] | None
-    admin1: Annotated[str, Field(max_length=30)] | None
     salience: Salience
-    summary: Annotated[str, Field(min_length=1, max_length=160)]
 
 
 def fill(model: ChatModel, log: CallLog, incident: Incident) -> Proposal:

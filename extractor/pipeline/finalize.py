@@ -49,8 +49,24 @@ class Proposal:
     summary: str | None = None
 
 
-def _salience(proposal: Proposal, date: str | None, reference: dt.date | None) -> Salience:
-    """Background when the resolved date lies well before the article's own date."""
+_EARLIER_WHEN = re.compile(
+    r"\blast (?:month|year)\b|\b(?:19|20)\d\d\b|\bago\b|\bprevious\b"
+    r"|\bearlier this (?:month|year)\b"
+    r"|^(?:on |in )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}$",
+    re.I,
+)
+
+
+def _salience(
+    proposal: Proposal, when: str | None, date: str | None, reference: dt.date | None
+) -> Salience:
+    """Background when the day lies well before the article's own date, or is told as earlier.
+
+    SCHEMA.md names the cues: "last month", "in 2020". A day written as "July 16" in an
+    article whose news is told by weekday is an earlier incident too.
+    """
+    if when and _EARLIER_WHEN.search(when.strip()):
+        return Salience.BACKGROUND
     if not date or reference is None:
         return proposal.salience
     if len(date) == 10:
@@ -76,15 +92,26 @@ def _status(proposal: Proposal, perpetrator: str | None, context: str) -> Perpet
     return proposal.perpetrator_status
 
 
+def is_incident(event_type: EventType, location: str, quotes: list[str]) -> bool:
+    """False for what cannot become an event: no place or quote, a tally, out of scope.
+
+    Checked before a model call is spent on the details, and again on the final proposal.
+    """
+    if not quotes or not location.strip() or sides.is_aggregate(location, quotes):
+        return False
+    context = " ".join(quotes)
+    if not sides.in_scope(context):
+        return False
+    return not sides.unplaceable(sides.corrected_type(event_type, context), location)
+
+
 def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Event | None:
     """The event the proposal's evidence supports, or None if nothing usable is left."""
     quotes = list(dict.fromkeys(s.text for s in proposal.evidence))[:12]
     location = (proposal.location or "").strip()[:300]
-    if not quotes or not location or sides.is_aggregate(location, quotes):
+    if not is_incident(proposal.event_type, location, quotes):
         return None
     context = " ".join(quotes)
-    if not sides.in_scope(context):
-        return None
     event_type = sides.corrected_type(proposal.event_type, context)
     target = rules.grounded_name(proposal.target, article)
     when = rules.plausible_when(rules.grounded_name(proposal.when, context, threshold=90))
@@ -93,9 +120,10 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
     perpetrator = sides.checked_perpetrator(
         rules.grounded_name(proposal.perpetrator, context), event_type, target, article
     )
-    country = rules.country_in(location) or rules.country_in(context)
+    country, admin1 = rules.place_facts(location, context)
     if country is None and proposal.country and proposal.country in article:
         country = proposal.country
+    admin1 = admin1 or rules.grounded_name(proposal.admin1, context, threshold=90)
     killed = rules.grounded_count(proposal.killed, context, zero_allowed=none_harmed)
     injured = rules.grounded_count(proposal.injured, context, zero_allowed=none_harmed)
     if none_harmed and re.search(r"\bno (?:reports? of )?casualties", context, re.I):
@@ -104,12 +132,12 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
     summary = (proposal.summary or "").strip() or quotes[0]
     return Event(
         event_type=event_type,
-        salience=_salience(proposal, date, reference),
+        salience=_salience(proposal, when, date, reference),
         date=date,
         date_text=when[:300] if when else None,
         location=location,
         country=country,
-        admin1=rules.grounded_name(proposal.admin1, context, threshold=90),
+        admin1=admin1,
         weapon_types=rules.grounded_weapons(proposal.weapon_types, context),
         projectiles=rules.grounded_count(proposal.projectiles, context),
         intercepted=rules.grounded_count(proposal.intercepted, context),

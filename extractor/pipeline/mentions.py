@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
 from extractor.core.schema import EventType
+from extractor.pipeline import sides
 from extractor.pipeline.chat import CallLog, ChatModel, ask
 from extractor.pipeline.dedup import place_key
 from extractor.pipeline.grouping import Incident
@@ -57,6 +58,31 @@ def _compatible(group: Incident, mention: Mention) -> bool:
     return fuzz.token_set_ratio(pa, pb) >= 85
 
 
+_REFERRING_WORDS = {"same", "'s", "’s", "perimeter", "area", "compound", "site", "this", "that"}
+
+
+def is_generic_place(location: str) -> bool:
+    """True for places that only refer back: "the base", "the same base", "base's perimeter"."""
+    return not [w for w in place_key(location).split() if w not in _REFERRING_WORDS]
+
+
+def resolve_generic_places(found: list[tuple[Sentence, Mention]]) -> list[tuple[Sentence, Mention]]:
+    """Mentions whose place only refers back ("the base") take the last named place of their type.
+
+    The prompt asks the model to do this from the previous sentence; a small model often
+    copies "the base" instead, which matches nothing and duplicates the incident.
+    """
+    resolved: list[tuple[Sentence, Mention]] = []
+    last_named: dict[EventType, str] = {}
+    for sentence, mention in found:
+        if is_generic_place(mention.location) and mention.event_type in last_named:
+            mention = mention.model_copy(update={"location": last_named[mention.event_type]})
+        elif not is_generic_place(mention.location):
+            last_named[mention.event_type] = mention.location
+        resolved.append((sentence, mention))
+    return resolved
+
+
 def group_mentions(found: list[tuple[Sentence, Mention]]) -> list[Incident]:
     """Incidents from (sentence, mention) pairs in article order, merged when compatible."""
     groups: list[Incident] = []
@@ -76,12 +102,15 @@ def group_mentions(found: list[tuple[Sentence, Mention]]) -> list[Incident]:
 
 
 def mentions(model: ChatModel, log: CallLog, sentences: list[Sentence]) -> list[Incident]:
-    """Ask each candidate sentence for its incidents; group them deterministically."""
+    """Ask each candidate sentence for its incidents; group them deterministically.
+
+    Sentences that only comment on attacks (`sides.reports_no_incident`) are not asked.
+    """
     template = load_prompt(PROMPT)
     found: list[tuple[Sentence, Mention]] = []
     previous = "(start of article)"
     for sentence in sentences:
-        if candidate(sentence):
+        if candidate(sentence) and not sides.reports_no_incident(sentence.text):
             system, user = template.render(previous=previous, sentence=sentence.text)
             answer = ask(
                 model, log, SentenceMentions, system, user, max_tokens=200, slot="mentions"
@@ -89,4 +118,4 @@ def mentions(model: ChatModel, log: CallLog, sentences: list[Sentence]) -> list[
             found.extend((sentence, mention) for mention in answer.incidents)
         if sentence.looks_like_prose:
             previous = sentence.text
-    return group_mentions(found)
+    return group_mentions(resolve_generic_places(found))

@@ -229,3 +229,75 @@ def country_in(
     """The first country name of `known` that `text` states (adjectives count: "Iraqi")."""
     hits = [(m.start(), name) for name in known for m in re.finditer(rf"\b{name}", text)]
     return min(hits)[1] if hits else None
+
+
+# First-level regions as articles write them -> the name recorded in `admin1`.
+ADMIN1_NAMES: dict[str, str] = {
+    "anbar": "Anbar",
+    "baghdad": "Baghdad",
+    "basra": "Basra",
+    "babil": "Babil",
+    "diyala": "Diyala",
+    "dhi qar": "Dhi Qar",
+    "karbala": "Karbala",
+    "kirkuk": "Kirkuk",
+    "maysan": "Maysan",
+    "muthanna": "Muthanna",
+    "najaf": "Najaf",
+    "nineveh": "Nineveh",
+    "ninawa": "Nineveh",
+    "salahuddin": "Salahuddin",
+    "salah al-din": "Salahuddin",
+    "wasit": "Wasit",
+    "kurdistan": "Kurdistan Region",
+    "kurdish region": "Kurdistan Region",
+    "deir ez-zor": "Deir ez-Zor",
+    "deir el-zour": "Deir ez-Zor",
+    "deir ezzor": "Deir ez-Zor",
+    "hasakah": "Hasakah",
+    "hasaka": "Hasakah",
+    "raqqa": "Raqqa",
+    "homs": "Homs",
+    "aleppo": "Aleppo",
+    "idlib": "Idlib",
+    "daraa": "Daraa",
+    "mafraq": "Mafraq",
+    "hodeidah": "Hodeidah",
+    "sanaa": "Sanaa",
+}
+_ADMIN1 = re.compile(
+    r"\b(" + "|".join(re.escape(n) for n in sorted(ADMIN1_NAMES, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+_COUNTRY = re.compile(r"\b(Iraq|Syria|Jordan|Yemen)")
+
+
+def _nearest(matches: list[re.Match[str]], anchor: int | None) -> re.Match[str] | None:
+    """The match closest to `anchor` (the first one when there is no anchor)."""
+    if not matches:
+        return None
+    if anchor is None:
+        return matches[0]
+    return min(matches, key=lambda m: min(abs(m.start() - anchor), abs(m.end() - anchor)))
+
+
+def place_facts(location: str, context: str) -> tuple[str | None, str | None]:
+    """(country, admin1) the text states for a place: in the place's name, else nearest to it.
+
+    "a base in Rumalyn in remote northeastern Syria" gives Syria for Rumalyn although the
+    sentence names Iraq first. Nothing is inferred from outside knowledge: "Nineveh" alone
+    does not give Iraq.
+    """
+    anchor = None
+    for probe in (location, *sorted(location.split(), key=len, reverse=True)[:2]):
+        found = context.lower().find(probe.lower()) if len(probe) >= 4 else -1
+        if found >= 0:
+            anchor = found + len(probe) // 2
+            break
+    region = _ADMIN1.search(location) or _nearest(list(_ADMIN1.finditer(context)), anchor)
+    admin1 = ADMIN1_NAMES[region.group(1).lower()] if region else None
+    country_match = _COUNTRY.search(location) or _nearest(list(_COUNTRY.finditer(context)), anchor)
+    country = country_match.group(1) if country_match else None
+    return country, admin1

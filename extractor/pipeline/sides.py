@@ -33,6 +33,22 @@ _AGGREGATE = re.compile(
     r"historically)\b",
     re.I,
 )
+# Sentences that talk about attacks without reporting one: commentary, threats, tallies.
+_COMMENTARY = re.compile(
+    r"\b(?:any|potential|possible|future|further)\s+(?:\w+\s+)?"
+    r"(?:attacks?|strikes?|response|reprisals?|retaliation)\b"
+    r"|\b(?:warned|vowed|vows|threaten\w*|expects?|preparing for|bracing for|forecast|"
+    r"declined to say|remains? unclear|briefed on|described (?:that|the) attack|call on|"
+    r"condemn\w*)\b"
+    r"|\b(?:will|would|could|might)\s+(?:\w+\s+)?(?:attack|strike|involve|retaliate|be related)\b",
+    re.I,
+)
+_TALLY = re.compile(
+    r"\b(?:historically|near-daily|on several occasions|multiple (?:strikes|attacks) over|"
+    r"most of the recent|a series of|more than \d+ attacks|[\w-]+-plus attacks|"
+    r"(?:two|three|four|five|six|\d+) different (?:areas|places|locations|sites))\b",
+    re.I,
+)
 _COUNTRY_ONLY = re.compile(
     r"^(?:western |eastern |northern |southern )?(iraq|syria|jordan|yemen|israel|iran|lebanon)$",
     re.I,
@@ -94,6 +110,25 @@ def is_aggregate(location: str, evidence: list[str]) -> bool:
         and bool(_COUNTRY_ONLY.match(location.strip()))
         and bool(_AGGREGATE.search(evidence[0]))
     )
+
+
+def reports_no_incident(sentence: str) -> bool:
+    """True for sentences about attacks that report none: commentary, threats, tallies.
+
+    "Iran has indicated that any retaliatory attack will involve its proxies", "militants
+    have historically targeted U.S. forces", "more than 140 attacks since October". Such
+    sentences are not sent to the model at all.
+    """
+    return bool(_COMMENTARY.search(sentence) or _TALLY.search(sentence))
+
+
+def unplaceable(event_type: EventType, location: str) -> bool:
+    """An attack placed only in a country: attacks hit a base or a site, never "Iraq" as such.
+
+    Strikes may be placed in a country ("airstrikes in Iraq"); an attack whose place the model
+    could only give as a country is a summary of other incidents, or a misread.
+    """
+    return event_type is EventType.ATTACK and bool(_COUNTRY_ONLY.match(location.strip()))
 
 
 def in_scope(evidence: str) -> bool:

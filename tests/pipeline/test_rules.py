@@ -126,3 +126,37 @@ def test_duplicates_merge_evidence_and_fill_gaps() -> None:
     assert [e.location for e in merged] == ["Ain al-Asad Air Base", "Rumalyn"]
     assert merged[0].evidence == ["one", "two"] and merged[0].killed == 3
     assert place_key("the Ain al-Asad Air Base") == "ain al asad"
+
+
+@pytest.mark.parametrize(
+    ("location", "context", "expected"),
+    [
+        pytest.param(
+            "Rumalyn",
+            "Five rockets were fired from northern Iraq towards a base in Rumalyn in Syria.",
+            ("Syria", None),
+            id="nearest-country",
+        ),
+        pytest.param(
+            "Ain al-Asad air base",
+            "A drone hit the Ain al-Asad air base in the western Iraqi province of Anbar.",
+            ("Iraq", "Anbar"),
+            id="adjective-and-province",
+        ),
+        pytest.param(
+            "Arbil",
+            "Missiles hit a base in Arbil, capital of Iraq's autonomous Kurdish region.",
+            ("Iraq", "Kurdistan Region"),
+            id="region-alias",
+        ),
+        pytest.param(
+            "Camp Larch",
+            "Rockets hit Camp Larch in Nineveh province.",
+            (None, "Nineveh"),
+            id="no-country-from-outside-knowledge",
+        ),
+        pytest.param("Camp Larch", "Rockets hit Camp Larch.", (None, None), id="nothing-stated"),
+    ],
+)
+def test_place_facts(location: str, context: str, expected: tuple[str | None, str | None]) -> None:
+    assert rules.place_facts(location, context) == expected

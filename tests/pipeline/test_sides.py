@@ -67,3 +67,47 @@ def test_aggregates_are_not_incidents() -> None:
 )
 def test_in_scope(evidence: str, expected: bool) -> None:
     assert sides.in_scope(evidence) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        pytest.param(
+            "Iran has indicated that any retaliatory attack will involve its proxy forces.",
+            True,
+            id="hypothetical",
+        ),
+        pytest.param("The group vowed to keep up attacks on U.S. forces.", True, id="vow"),
+        pytest.param(
+            "Iraqi militants have historically targeted U.S. forces in Iraq.", True, id="history"
+        ),
+        pytest.param(
+            "There have been more than 140 attacks on U.S. forces since October.", True, id="tally"
+        ),
+        pytest.param(
+            "In the past 24 hours, four different areas where U.S. troops are have been attacked.",
+            True,
+            id="areas",
+        ),
+        pytest.param("Since Monday, rockets hit Camp Larch.", False, id="since-with-incident"),
+        pytest.param(
+            "Rockets hit Camp Larch on Monday and officials said they would respond.",
+            False,
+            id="incident-with-reaction",
+        ),
+        pytest.param(
+            "The base has faced repeated attacks, including one late last month on Camp Larch.",
+            False,
+            id="tally-naming-one",
+        ),
+    ],
+)
+def test_reports_no_incident(sentence: str, expected: bool) -> None:
+    assert sides.reports_no_incident(sentence) is expected
+
+
+def test_unplaceable_attacks_are_country_only() -> None:
+    assert sides.unplaceable(T.ATTACK, "Iraq")
+    assert sides.unplaceable(T.ATTACK, " western Syria ")
+    assert not sides.unplaceable(T.STRIKE, "Iraq")  # "airstrikes in Iraq" is a place for a strike
+    assert not sides.unplaceable(T.ATTACK, "a base in Iraq")

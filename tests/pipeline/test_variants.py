@@ -26,11 +26,9 @@ FIELDS = {
     "killed": 7,
     "injured": None,
     "damage": None,
-    "country": "Iraq",
-    "admin1": "Nineveh",
     "salience": "main",
-    "summary": "Rockets hit Camp Larch.",
 }
+ONESHOT_EXTRAS = {"country": "Iraq", "admin1": "Nineveh", "summary": "Rockets hit Camp Larch."}
 
 
 def test_staged_runs_every_stage_and_applies_the_rules() -> None:
@@ -65,8 +63,6 @@ def test_staged_runs_every_stage_and_applies_the_rules() -> None:
             "perpetrator": "U.S. jets",
             "perpetrator_status": "attributed",
             "killed": None,
-            "country": None,
-            "admin1": None,
         },
     )
     events, log = staged.run(chat, "a1", ARTICLE)
@@ -77,7 +73,8 @@ def test_staged_runs_every_stage_and_applies_the_rules() -> None:
     assert attack.weapon_types == ["rocket"]  # "drone" is not in the text
     assert attack.killed == 0 and attack.injured == 0  # "No casualties", the invented 7 dropped
     assert attack.perpetrator is None and attack.perpetrator_status == "unknown"
-    assert attack.admin1 == "Nineveh" and attack.country is None  # country not stated
+    assert attack.admin1 == "Nineveh" and attack.country is None  # read from the text by rule
+    assert attack.summary == attack.evidence[0]  # the first sentence, verbatim
     assert strike.date == "2023-03-07" and strike.weapon_types == ["airstrike"]
     assert strike.evidence == ["On Tuesday, U.S. jets bombed a depot near Qaim."]
     grouping_schema = next(schema for slot, _, schema in chat.calls if slot == "grouping")
@@ -100,6 +97,7 @@ def test_oneshot_snaps_quotes_and_drops_invented_evidence() -> None:
         "when": "on Sunday",
         "location": "Camp Larch",
         **{k: v for k, v in FIELDS.items() if k not in {"salience"}},
+        **ONESHOT_EXTRAS,
     }
     invented = {**draft, "evidence": "Ships were seized in the Gulf of somewhere else entirely."}
     chat = ScriptedChat()
@@ -135,3 +133,41 @@ def test_sentence_variant_groups_mentions_by_place_and_day() -> None:
     assert strike.event_type == "strike" and strike.date == "2023-03-07"
     previous = [user for slot, user, _ in chat.calls if slot == "mentions"][1]
     assert previous.startswith("Previous: Two rockets hit Camp Larch")
+
+
+def test_sentence_variant_spends_no_call_on_commentary_or_what_cannot_be_an_event() -> None:
+    article = (
+        "Washington (Wire) Mar 8, 2023 -\n"
+        "Militants have historically targeted U.S. forces in the region. "
+        "Rockets hit Camp Larch, which hosts U.S. troops, on Sunday, a spokesman said. "
+        "Officials said attacks were reported across Iraq.\n"
+    )
+    chat = ScriptedChat()
+    chat.queue(
+        "mentions",
+        {"incidents": [{"event_type": "attack", "location": "Camp Larch", "when": "on Sunday"}]},
+        {"incidents": [{"event_type": "attack", "location": "Iraq", "when": None}]},
+    )
+    chat.queue("fields", FIELDS)
+    events, log = staged.run_by_sentence(chat, "a1", article)
+    assert log.calls == {"mentions": 2, "fields": 1}  # no call for the history sentence
+    assert [e.location for e in events.events] == ["Camp Larch"]  # "Iraq" alone is no place
+
+
+def test_sentence_variant_resolves_the_base_to_the_last_named_place() -> None:
+    article = (
+        "Washington (Wire) Mar 8, 2023 -\n"
+        "Rockets hit Camp Larch on Sunday, a spokesman said. "
+        "A drone was shot down as it attempted to target the base on Sunday.\n"
+    )
+    chat = ScriptedChat()
+    chat.queue(
+        "mentions",
+        {"incidents": [{"event_type": "attack", "location": "Camp Larch", "when": "on Sunday"}]},
+        {"incidents": [{"event_type": "attack", "location": "the base", "when": "on Sunday"}]},
+    )
+    chat.queue("fields", FIELDS)
+    events, log = staged.run_by_sentence(chat, "a1", article)
+    assert log.calls == {"mentions": 2, "fields": 1}
+    (attack,) = events.events
+    assert attack.location == "Camp Larch" and len(attack.evidence) == 2
