@@ -80,9 +80,21 @@ def _salience(
     return proposal.salience
 
 
-def _status(proposal: Proposal, perpetrator: str | None, context: str) -> PerpetratorStatus:
+_OWN_STATEMENT = re.compile(r"[\"“”]|\b(?:statement|said|says|added|announced|confirmed)\b", re.I)
+
+
+def _status(
+    proposal: Proposal, event_type: EventType, perpetrator: str | None, context: str
+) -> PerpetratorStatus:
+    """Claimed, attributed or unknown, as far as the text supports the model's answer.
+
+    A U.S./coalition strike told through their own statement is `claimed` (GUIDELINES.md):
+    the side that struck says it did.
+    """
     if perpetrator is None:
         return PerpetratorStatus.UNKNOWN
+    if event_type is EventType.STRIKE and _OWN_STATEMENT.search(context):
+        return PerpetratorStatus.CLAIMED
     if proposal.perpetrator_status is PerpetratorStatus.CLAIMED and not re.search(
         r"\bclaim", context, re.I
     ):
@@ -121,6 +133,8 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
         rules.grounded_name(proposal.perpetrator, context), event_type, target, article
     )
     country, admin1 = rules.place_facts(location, context)
+    if country is None:  # the place's first mention in the article may say where it is
+        country = rules.place_facts(location, rules.first_mention(location, article))[0]
     if country is None and proposal.country and proposal.country in article:
         country = proposal.country
     admin1 = admin1 or rules.grounded_name(proposal.admin1, context, threshold=90)
@@ -142,11 +156,11 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
         projectiles=rules.grounded_count(proposal.projectiles, context),
         intercepted=rules.grounded_count(proposal.intercepted, context),
         perpetrator=perpetrator,
-        perpetrator_status=_status(proposal, perpetrator, context),
+        perpetrator_status=_status(proposal, event_type, perpetrator, context),
         target=target,
         killed=killed,
         injured=injured,
-        damage=rules.grounded_name(proposal.damage, context),
+        damage=rules.physical_damage(rules.grounded_name(proposal.damage, context)),
         summary=summary[:600],
         evidence=quotes,
     )

@@ -283,6 +283,18 @@ def _nearest(matches: list[re.Match[str]], anchor: int | None) -> re.Match[str] 
     return min(matches, key=lambda m: min(abs(m.start() - anchor), abs(m.end() - anchor)))
 
 
+def first_mention(location: str, article: str) -> str:
+    """The article's first sentence naming the place's most telling word, else ""."""
+    words = [w for w in re.findall(r"[\w’'-]+", location) if len(w) >= 4 and w[0].isupper()]
+    if not words:
+        return ""
+    word = max(words, key=len)
+    for sentence in re.split(r"(?<=[.!?])\s+", article):
+        if re.search(rf"\b{re.escape(word)}\b", sentence):
+            return sentence
+    return ""
+
+
 def place_facts(location: str, context: str) -> tuple[str | None, str | None]:
     """(country, admin1) the text states for a place: in the place's name, else nearest to it.
 
@@ -301,3 +313,17 @@ def place_facts(location: str, context: str) -> tuple[str | None, str | None]:
     country_match = _COUNTRY.search(location) or _nearest(list(_COUNTRY.finditer(context)), anchor)
     country = country_match.group(1) if country_match else None
     return country, admin1
+
+
+_DAMAGE_WORD = re.compile(r"\b(damag\w*|destroy\w*|destruction|burn\w*|collaps\w*|rubble)\b", re.I)
+_NEGATED = re.compile(r"\b(no|not|without|neither|nor)\b", re.I)
+
+
+def physical_damage(phrase: str | None) -> str | None:
+    """`phrase` if it tells of damage to things ("minor damage"); None for people or negations.
+
+    Small models put casualties ("injured several troops") or whole clauses in `damage`.
+    """
+    if not phrase or not _DAMAGE_WORD.search(phrase) or _NEGATED.search(phrase):
+        return None
+    return phrase

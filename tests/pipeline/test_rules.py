@@ -160,3 +160,78 @@ def test_duplicates_merge_evidence_and_fill_gaps() -> None:
 )
 def test_place_facts(location: str, context: str, expected: tuple[str | None, str | None]) -> None:
     assert rules.place_facts(location, context) == expected
+
+
+STATEMENT = (
+    '"U.S. forces conducted strikes on three facilities," Central Command said. '
+    '"These strikes targeted KH headquarters," it added.'
+)
+TWO_BASES = "Rockets hit a base in Anbar and one in Baghdad on Wednesday."
+ONE_PLACE = "Two drones headed toward a facility housing U.S. advisors at Baghdad airport."
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        pytest.param(
+            {"event_type": "strike", "location": "three facilities", "evidence": [STATEMENT]},
+            {"event_type": "strike", "location": "KH headquarters", "evidence": [STATEMENT]},
+            True,
+            id="one-strike-whatever-it-hit",
+        ),
+        pytest.param(
+            {"location": "a base in Anbar", "evidence": [TWO_BASES]},
+            {"location": "Baghdad", "evidence": [TWO_BASES]},
+            False,
+            id="two-attacks-in-one-sentence",
+        ),
+        pytest.param(
+            {"location": "facility housing U.S. advisors", "evidence": [ONE_PLACE]},
+            {"location": "Baghdad airport", "evidence": [ONE_PLACE]},
+            True,
+            id="one-place-phrase",
+        ),
+        pytest.param(
+            {
+                "event_type": "strike",
+                "location": "Qaim",
+                "evidence": [STATEMENT],
+                "date": "2024-01-02",
+            },
+            {
+                "event_type": "strike",
+                "location": "Jurf",
+                "evidence": [STATEMENT],
+                "date": "2024-01-03",
+            },
+            False,
+            id="different-days",
+        ),
+    ],
+)
+def test_same_sentence_duplicates(a: dict[str, object], b: dict[str, object], merged: bool) -> None:
+    events = merge_duplicates([build_event(**a), build_event(**b)])
+    assert len(events) == (1 if merged else 2)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("minor damage", "minor damage"),
+        ("damage to infrastructure", "damage to infrastructure"),
+        ("no significant damage", None),
+        ("injured several American troops", None),
+        ("heart attack", None),
+        (None, None),
+    ],
+)
+def test_physical_damage(phrase: str | None, expected: str | None) -> None:
+    assert rules.physical_damage(phrase) == expected
+
+
+def test_first_mention_finds_where_the_article_places_it() -> None:
+    article = "Rockets were fired. A drone hit Ain al Asad Air Base in Iraq. It was later cleared."
+    assert rules.first_mention("the Ain al Asad base", article) == (
+        "A drone hit Ain al Asad Air Base in Iraq."
+    )
+    assert rules.first_mention("the base", article) == ""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from extractor.core.errors import InvalidModelOutput
-from extractor.core.schema import ArticleEvents
+from extractor.core.schema import ArticleEvents, EventType, PerpetratorStatus
 from extractor.pipeline import oneshot, staged
+from extractor.pipeline.finalize import Proposal, to_event
+from extractor.pipeline.sentences import Sentence
 from tests.pipeline.fakes import ScriptedChat
 
 ARTICLE = (
@@ -26,7 +28,6 @@ FIELDS = {
     "killed": 7,
     "injured": None,
     "damage": None,
-    "salience": "main",
 }
 ONESHOT_EXTRAS = {"country": "Iraq", "admin1": "Nineveh", "summary": "Rockets hit Camp Larch."}
 
@@ -96,7 +97,7 @@ def test_oneshot_snaps_quotes_and_drops_invented_evidence() -> None:
         "salience": "main",
         "when": "on Sunday",
         "location": "Camp Larch",
-        **{k: v for k, v in FIELDS.items() if k not in {"salience"}},
+        **FIELDS,
         **ONESHOT_EXTRAS,
     }
     invented = {**draft, "evidence": "Ships were seized in the Gulf of somewhere else entirely."}
@@ -171,3 +172,41 @@ def test_sentence_variant_resolves_the_base_to_the_last_named_place() -> None:
     assert log.calls == {"mentions": 2, "fields": 1}
     (attack,) = events.events
     assert attack.location == "Camp Larch" and len(attack.evidence) == 2
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ("late last month", "background"),
+        ("in 2020", "background"),
+        ("July 16", "background"),
+        ("on Sunday", "main"),
+        (None, "main"),
+    ],
+)
+def test_salience_is_main_unless_the_text_dates_it_earlier(when: str | None, expected: str) -> None:
+    text = f"Rockets hit Camp Larch, which hosts U.S. troops, {when or 'again'}."
+    sentence = Sentence(0, text, 0, len(text))
+    proposal = Proposal(EventType.ATTACK, "Camp Larch", [sentence], when=when)
+    event = to_event(proposal, sentence.text, reference=None)
+    assert event is not None and event.salience == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ('"U.S. forces struck three facilities," Central Command said.', "claimed"),
+        ("Later, U.S. forces struck three facilities near Qaim.", "attributed"),
+    ],
+)
+def test_strike_told_by_its_own_side_is_claimed(sentence: str, expected: str) -> None:
+    evidence = [Sentence(0, sentence, 0, len(sentence))]
+    proposal = Proposal(
+        EventType.STRIKE,
+        "near Qaim",
+        evidence,
+        perpetrator="U.S. forces",
+        perpetrator_status=PerpetratorStatus.ATTRIBUTED,
+    )
+    event = to_event(proposal, sentence, reference=None)
+    assert event is not None and event.perpetrator_status == expected
