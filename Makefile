@@ -88,6 +88,7 @@ clean:  ## remove the virtualenv and outputs
 # Benchmarks (benchmarks/README.md): each writes results.json + results.md into its folder.
 .PHONY: bench-throughput bench-faults bench-peers
 PEERS_VENV ?= build/peers-venv
+PEERS_ARGS ?=  # e.g. --workdir build/peers-work to keep the outputs and caches
 
 bench-throughput: install  ## benchmark: articles/s vs a 200 ms loopback server, then the cached re-run (~5 min)
 	$(BIN)/python -m benchmarks.throughput.run
@@ -101,4 +102,4 @@ $(PEERS_VENV)/.installed: benchmarks/peers/requirements.txt
 	touch $@
 
 bench-peers: install runtime model $(PEERS_VENV)/.installed  ## benchmark: ours vs plain instructor vs LangExtract on gold, local model (~60-90 min)
-	$(BIN)/python -m benchmarks.peers.run --peers-python $(PEERS_VENV)/bin/python
+	$(BIN)/python -m benchmarks.peers.run --peers-python $(PEERS_VENV)/bin/python $(PEERS_ARGS)

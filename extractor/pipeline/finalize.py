@@ -20,7 +20,8 @@ from extractor.core.schema import (
     WeaponType,
 )
 from extractor.pipeline import rules, sides
-from extractor.pipeline.dedup import merge_duplicates
+from extractor.pipeline.dedup import merge_duplicates, same_incident
+from extractor.pipeline.grouping import Incident
 from extractor.pipeline.sentences import Sentence
 
 BACKGROUND_AFTER_DAYS = 30
@@ -164,6 +165,48 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
         summary=summary[:600],
         evidence=quotes,
     )
+
+
+def merge_incidents(incidents: list[Incident], reference: dt.date | None) -> list[Incident]:
+    """Incidents that `merge_duplicates` would merge after the details, merged before them.
+
+    Type, place, day and sentences are known before the details call, and they are all that
+    `same_incident` compares; merging first saves one details call per duplicate and gives
+    the call every sentence of the incident.
+    """
+    merged: list[tuple[Incident, Event]] = []
+    for proposed in incidents:
+        quotes = [s.text for s in proposed.sentences]
+        event_type = sides.corrected_type(proposed.event_type, " ".join(quotes))
+        incident = Incident(event_type, proposed.location, proposed.when, proposed.sentences)
+        when = rules.plausible_when(rules.grounded_name(incident.when, " ".join(quotes), 90))
+        skeleton = Event.model_construct(
+            event_type=incident.event_type,
+            date=rules.resolve_date(when, " ".join(quotes), reference),
+            date_text=when,
+            location=incident.location,
+            evidence=quotes,
+        )
+        for i, (kept, kept_skeleton) in enumerate(merged):
+            if same_incident(kept_skeleton, skeleton):
+                sentences = tuple(sorted({*kept.sentences, *incident.sentences}, key=_index))
+                grown = Incident(
+                    kept.event_type, kept.location, kept.when or incident.when, sentences
+                )
+                update: dict[str, object] = {
+                    "evidence": list(dict.fromkeys([*kept_skeleton.evidence, *quotes]))
+                }
+                if kept_skeleton.date is None and kept_skeleton.date_text is None:
+                    update.update(date=skeleton.date, date_text=skeleton.date_text)
+                merged[i] = (grown, kept_skeleton.model_copy(update=update))
+                break
+        else:
+            merged.append((incident, skeleton))
+    return [incident for incident, _ in merged]
+
+
+def _index(sentence: Sentence) -> int:
+    return sentence.index
 
 
 def finalize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from extractor.core.schema import ArticleEvents
 from extractor.pipeline import fields, grouping, mentions, triage
 from extractor.pipeline.chat import CallLog, ChatModel
-from extractor.pipeline.finalize import finalize, is_incident
+from extractor.pipeline.finalize import finalize, is_incident, merge_incidents
 from extractor.pipeline.sentences import reference_date, split_sentences
 
 PROMPTS = (triage.PROMPT, grouping.PROMPT, fields.PROMPT)
@@ -29,10 +29,11 @@ def run(model: ChatModel, article_id: str, text: str) -> tuple[ArticleEvents, Ca
 def run_by_sentence(model: ChatModel, article_id: str, text: str) -> tuple[ArticleEvents, CallLog]:
     """Variant `sentence`: per-sentence incidents, grouped by rule, then fields and rules."""
     log = CallLog()
+    reference = reference_date(text)
     incidents = [
         incident
         for incident in mentions.mentions(model, log, split_sentences(text))
         if is_incident(incident.event_type, incident.location, [s.text for s in incident.sentences])
     ]
-    proposals = [fields.fill(model, log, incident) for incident in incidents]
-    return finalize(article_id, text, proposals, reference_date(text)), log
+    proposals = [fields.fill(model, log, i) for i in merge_incidents(incidents, reference)]
+    return finalize(article_id, text, proposals, reference), log

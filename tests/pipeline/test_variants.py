@@ -210,3 +210,25 @@ def test_strike_told_by_its_own_side_is_claimed(sentence: str, expected: str) ->
     )
     event = to_event(proposal, sentence, reference=None)
     assert event is not None and event.perpetrator_status == expected
+
+
+def test_incidents_merge_before_the_details_call() -> None:
+    article = (
+        "Washington (Wire) Mar 8, 2023 -\n"
+        "U.S. jets bombed a depot near Qaim and a bunker in Jurf on Tuesday, the Pentagon said. "
+        "A drone hit the Camp Larch base on Tuesday.\n"
+    )
+    strike = {"event_type": "strike", "when": "on Tuesday"}
+    chat = ScriptedChat()
+    chat.queue(
+        "mentions",
+        {"incidents": [{**strike, "location": "near Qaim"}, {**strike, "location": "Jurf"}]},
+        {"incidents": [{"event_type": "attack", "location": "Camp Larch", "when": "on Tuesday"}]},
+    )
+    chat.queue("fields", {**FIELDS, "perpetrator": "U.S. jets"}, FIELDS)
+    events, log = staged.run_by_sentence(chat, "a1", article)
+    assert log.calls == {"mentions": 2, "fields": 2}  # one strike, one call, not two
+    assert [(e.event_type, e.location) for e in events.events] == [
+        ("strike", "near Qaim"),
+        ("attack", "Camp Larch"),
+    ]
