@@ -101,5 +101,5 @@ $(PEERS_VENV)/.installed: benchmarks/peers/requirements.txt
 	$(PEERS_VENV)/bin/pip install --quiet -r benchmarks/peers/requirements.txt
 	touch $@
 
-bench-peers: install runtime model $(PEERS_VENV)/.installed  ## benchmark: ours vs plain instructor vs LangExtract on gold, local model (~60-90 min)
+bench-peers: install runtime model $(PEERS_VENV)/.installed  ## benchmark: ours vs plain instructor vs LangExtract on gold, local model (~40 min)
 	$(BIN)/python -m benchmarks.peers.run --peers-python $(PEERS_VENV)/bin/python $(PEERS_ARGS)
