@@ -98,8 +98,14 @@ def _load_record(path: Path, *, strict_keys: bool) -> ArticleEvents:
     return record
 
 
+# Files in a gold folder that are not article records: the cross-article incident groups.
+NOT_ARTICLE_FILES = frozenset({"incidents.json"})
+
+
 def _json_files(directory: Path, what: str) -> list[Path]:
-    files = sorted(p for p in directory.glob("*.json") if p.is_file())
+    files = sorted(
+        p for p in directory.glob("*.json") if p.is_file() and p.name not in NOT_ARTICLE_FILES
+    )
     if not files:
         raise InputError(f"{directory}: no {what} files (*.json) in this directory")
     return files
