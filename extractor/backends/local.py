@@ -27,6 +27,7 @@ from extractor.backends.base import BackendInfo, BackendResult, ExtractionReques
 from extractor.backends.call_cache import CachedChat, call_cache_dir
 from extractor.core.errors import BackendUnavailable, ConfigError
 from extractor.models import resolve_model
+from extractor.models.selfcheck import check_model
 from extractor.pipeline import oneshot, staged
 from extractor.pipeline.chat import CallLog, ChatModel, Completion
 from extractor.prompts import load_prompt
@@ -215,6 +216,9 @@ class LocalBackend:
     def chat(self) -> ChatModel:
         """The shared in-process model, loaded on first use (behind the call cache, if any)."""
         if self._chat is None:
+            # A crash of the native runtime (SIGILL on a CPU it was not built for, OOM) would
+            # kill this process mid-batch; prove the model runs in a child first (stamped).
+            check_model(self.path)
             chat_format = self.spec.chat_format if self.spec else None
             llama_chat = LlamaChat(load_llama(self.path, self.n_ctx, self.n_threads, chat_format))
             self._timings = llama_chat.timings
