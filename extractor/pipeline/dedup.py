@@ -12,6 +12,7 @@ import re
 
 from rapidfuzz import fuzz
 
+from extractor import gazetteer
 from extractor.core.schema import Event, EventType
 
 _PLACE_NOISE = re.compile(
@@ -72,20 +73,40 @@ def same_sentence_incident(a: Event, b: Event) -> bool:
     if not shared:
         return False
     if a.event_type is EventType.STRIKE:
-        return True
+        # one operation in two countries is two events ("strikes in Iraq and Syria")
+        countries = set(gazetteer.COUNTRIES)
+        return not (a.location in countries and b.location in countries)
     return any(_one_place_phrase(a.location, b.location, sentence) for sentence in shared)
 
 
+def same_place(a: str, b: str, threshold: float = 85.0) -> bool:
+    """True when two locations name one place.
+
+    Known places (`gazetteer`) compare by identity, so spellings agree ("K1 airbase" ~ "K-1
+    Air Base", "Al-Assad Airbase" ~ "Ain al-Asad"), and a town or province holds the base
+    in it ("an airbase in Kirkuk province" ~ "K-1"), while two different bases never match.
+    Otherwise the words are compared fuzzily, generic words ignored.
+    """
+    place_a, place_b = gazetteer.lookup(a), gazetteer.lookup(b)
+    if place_a is not None and place_b is not None:
+        if place_a == place_b:
+            return True
+        if place_a.hosts_coalition and place_b.hosts_coalition:
+            return False
+        return place_a.admin1 is not None and place_a.admin1 == place_b.admin1
+    pa, pb = place_key(a), place_key(b)
+    if not pa or not pb:
+        return pa == pb and a.lower() == b.lower()
+    return fuzz.token_set_ratio(pa, pb) >= threshold
+
+
 def same_incident(a: Event, b: Event, threshold: float = 85.0) -> bool:
-    """True when two events share type, a compatible date and (fuzzily) the place."""
+    """True when two events share type, a compatible date and the place (`same_place`)."""
     if a.event_type != b.event_type or not _compatible_days(a, b):
         return False
     if same_sentence_incident(a, b):
         return True
-    pa, pb = place_key(a.location), place_key(b.location)
-    if not pa or not pb:
-        return pa == pb and a.location.lower() == b.location.lower()
-    return fuzz.token_set_ratio(pa, pb) >= threshold
+    return same_place(a.location, b.location, threshold)
 
 
 def _merge(kept: Event, other: Event) -> Event:

@@ -133,14 +133,24 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
     perpetrator = sides.checked_perpetrator(
         rules.grounded_name(proposal.perpetrator, context), event_type, target, article
     )
+    if perpetrator is None and event_type is EventType.STRIKE:
+        perpetrator = sides.acting_side(context)  # a strike is by definition theirs
     country, admin1 = rules.place_facts(location, context)
     if country is None:  # the place's first mention in the article may say where it is
         country = rules.place_facts(location, rules.first_mention(location, article))[0]
     if country is None and proposal.country and proposal.country in article:
         country = proposal.country
     admin1 = admin1 or rules.grounded_name(proposal.admin1, context, threshold=90)
-    killed = rules.grounded_count(proposal.killed, context, zero_allowed=none_harmed)
-    injured = rules.grounded_count(proposal.injured, context, zero_allowed=none_harmed)
+    killed = rules.casualty_count(
+        rules.grounded_count(proposal.killed, context, zero_allowed=none_harmed),
+        context,
+        rules.Harm.KILLED,
+    )
+    injured = rules.casualty_count(
+        rules.grounded_count(proposal.injured, context, zero_allowed=none_harmed),
+        context,
+        rules.Harm.INJURED,
+    )
     if none_harmed and re.search(r"\bno (?:reports? of )?casualties", context, re.I):
         killed = 0 if killed is None else killed
         injured = 0 if injured is None else injured
@@ -154,8 +164,12 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
         country=country,
         admin1=admin1,
         weapon_types=rules.grounded_weapons(proposal.weapon_types, context),
-        projectiles=rules.grounded_count(proposal.projectiles, context),
-        intercepted=rules.grounded_count(proposal.intercepted, context),
+        projectiles=rules.projectile_count(
+            rules.grounded_count(proposal.projectiles, context), context
+        ),
+        intercepted=rules.projectile_count(
+            rules.grounded_count(proposal.intercepted, context), context
+        ),
         perpetrator=perpetrator,
         perpetrator_status=_status(proposal, event_type, perpetrator, context),
         target=target,

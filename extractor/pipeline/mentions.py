@@ -12,12 +12,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
-from rapidfuzz import fuzz
 
 from extractor.core.schema import EventType
 from extractor.pipeline import sides
 from extractor.pipeline.chat import CallLog, ChatModel, ask
-from extractor.pipeline.dedup import place_key
+from extractor.pipeline.dedup import place_key, same_place
 from extractor.pipeline.grouping import Incident
 from extractor.pipeline.sentences import Sentence
 from extractor.pipeline.triage import candidate
@@ -52,10 +51,7 @@ def _compatible(group: Incident, mention: Mention) -> bool:
         a, b = group.when.lower(), mention.when.lower()
         if not (a in b or b in a):
             return False
-    pa, pb = place_key(group.location), place_key(mention.location)
-    if not pa or not pb:
-        return pa == pb
-    return fuzz.token_set_ratio(pa, pb) >= 85
+    return same_place(group.location, mention.location)
 
 
 _REFERRING_WORDS = {"same", "'s", "’s", "perimeter", "area", "compound", "site", "this", "that"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from enum import StrEnum
 
 import dateparser
 from rapidfuzz import fuzz
@@ -100,6 +101,64 @@ def grounded_count(value: int | None, text: str, *, zero_allowed: bool = False) 
     return None
 
 
+_DEATH_WORDS = re.compile(
+    r"\b(kill\w*|dead|died|dies|death\w*|fatalit\w*|lives|slain|lost their lives|bodies)\b", re.I
+)
+_INJURY_WORDS = re.compile(
+    r"\b(injur\w*|wound\w*|hurt|casualt\w*|hospitali[sz]ed|brain injur\w*|concussion\w*)\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r"(?<![A-Z])[.;:]\s|,\s(?:while|but|and|whereas)\s|\bwhile\b")
+
+
+_PROJECTILE_WORDS = re.compile(
+    r"\b(rockets?|missiles?|drones?|uavs?|unmanned|mortars?|rounds|shells?|projectiles?|"
+    r"munitions?|bombs?|katyushas?|grenades?|one-way attack)\b",
+    re.I,
+)
+
+
+def projectile_count(value: int | None, text: str) -> int | None:
+    """Keep a count of projectiles (or of those intercepted) only where a clause writes it
+    with a projectile word: "two rockets", "three cruise missiles", "one drone". Counts of
+    sites, targets, sorties or airstrikes ("hit three sites", "85 targets") are not
+    projectiles (GUIDELINES.md). A sum of stated parts needs a projectile word in the text.
+    """
+    if not value:
+        return value
+    clauses = _CLAUSE_BREAK.split(text)
+    if any(value in numbers_in(c) and _PROJECTILE_WORDS.search(c) for c in clauses):
+        return value
+    if not any(value in numbers_in(c) for c in clauses) and _PROJECTILE_WORDS.search(text):
+        return value
+    return None
+
+
+class Harm(StrEnum):
+    """Which casualty count a number is asked to be."""
+
+    KILLED = "killed"
+    INJURED = "injured"
+
+
+def casualty_count(value: int | None, text: str, harm: Harm) -> int | None:
+    """Keep a killed/injured count only where a clause of `text` writes it with a word of
+    that harm: "four were wounded" supports injured 4, not killed 4.
+
+    A sum of parts (`grounded_count`) needs the harm word somewhere in the text. Small
+    models move numbers between the two fields; this is the check that stops it.
+    """
+    if not value:
+        return value
+    words = _DEATH_WORDS if harm is Harm.KILLED else _INJURY_WORDS
+    clauses = _CLAUSE_BREAK.split(text)
+    if any(value in numbers_in(c) and words.search(c) for c in clauses):
+        return value
+    if not any(value in numbers_in(c) for c in clauses) and words.search(text):
+        return value  # a sum of stated parts
+    return None
+
+
 def says_none_harmed(text: str) -> bool:
     """True when the text says there were no casualties/injuries."""
     return bool(_NONE_HARMED.search(text))
@@ -166,6 +225,21 @@ def _last_weekday(reference: dt.date, weekday: int) -> dt.date:
     return reference - dt.timedelta(days=(reference.weekday() - weekday) % 7)
 
 
+_DAYS_BEFORE_REFERENCE = (
+    (re.compile(r"\bday before yesterday\b"), 2),
+    (re.compile(r"\b(?:yesterday|last night)\b"), 1),
+    (re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening))\b"), 0),
+)
+
+
+def relative_day(phrase: str) -> int | None:
+    """Days before the article's date that "yesterday" (1) or "today"/"tonight" (0) mean."""
+    for pattern, days in _DAYS_BEFORE_REFERENCE:
+        if pattern.search(phrase.lower()):
+            return days
+    return None
+
+
 def resolve_date(when: str | None, context: str, reference: dt.date | None) -> str | None:
     """ISO date at the precision the text supports, or None.
 
@@ -179,6 +253,9 @@ def resolve_date(when: str | None, context: str, reference: dt.date | None) -> s
         return dated[0][0].isoformat()
     phrase = (when or "").lower()
     if reference is not None:
+        relative = relative_day(phrase)
+        if relative is not None:
+            return (reference - dt.timedelta(days=relative)).isoformat()
         for i, name in enumerate(WEEKDAYS):
             if re.search(rf"\b{name}\b", phrase):
                 return _last_weekday(reference, i).isoformat()

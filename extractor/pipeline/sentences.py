@@ -152,16 +152,59 @@ def full_dates(text: str) -> list[tuple[dt.date, str | None, re.Match[str]]]:
     return found
 
 
-def reference_date(text: str) -> dt.date | None:
-    """The article's own date: a dateline line, or a date written with its matching weekday.
+# Date lines that pages and wire copy put above or below the story: "date 2019-12-29",
+# "Published: Oct. 19, 2023 at 12:28 PM CDT", "Updated: July 19, 2023, 9:35 AM",
+# "... | News | DW | 20.12.2020" (day.month.year), "Thursday, 10/19/2023" (month/day/year).
+_STAMP_LINE = re.compile(r"^\s*(?:date|published|updated|posted|last updated)\b\s*:?", re.I)
+_ISO_DATE = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
+_DOTTED_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b")
+_SLASHED_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
+_WEEKDAY_WORD = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+DATELINE_MAX_WORDS = 12
 
-    A bare date inside a long sentence ("a picture taken on January 13, 2020") is not used:
-    it usually dates a photo or an earlier event.
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def numeric_dates(line: str) -> list[dt.date]:
+    """ISO (2019-12-29), dotted day.month.year (20.12.2020) and slashed month/day/year
+    (10/19/2023; day/month when the first number cannot be a month) dates in one line."""
+    found = [_safe_date(int(y), int(m), int(d)) for y, m, d in _ISO_DATE.findall(line)]
+    found += [_safe_date(int(y), int(m), int(d)) for d, m, y in _DOTTED_DATE.findall(line)]
+    for first, second, year in _SLASHED_DATE.findall(line):
+        month, day = (int(first), int(second)) if int(first) <= 12 else (int(second), int(first))
+        found.append(_safe_date(int(year), month, day))
+    return [d for d in found if d is not None]
+
+
+def _weekday_agrees(line: str, date: dt.date) -> bool:
+    written = _WEEKDAY_WORD.search(line)
+    return written is None or WEEKDAYS[date.weekday()] == written.group(1).lower()
+
+
+def reference_date(text: str) -> dt.date | None:
+    """The article's own date: a date line of the page, or a date written with its weekday.
+
+    Accepted: a short line that is not a sentence and holds a date (a dateline, a
+    "Published:"/"Updated:"/"date" stamp, a page title ending in "20.12.2020", "Thursday,
+    10/19/2023"), or "Weekday, Month D, YYYY" anywhere. A bare date inside a long sentence
+    ("a picture taken on January 13, 2020") is not used: it usually dates a photo or an
+    earlier event. A weekday written next to a date must agree with it.
     """
     for line in text.splitlines():
+        stamp = bool(_STAMP_LINE.match(line))
+        words = [w for w in line.split() if any(c.isalnum() for c in w)]
+        dateline = stamp or (len(words) <= DATELINE_MAX_WORDS and not line.rstrip().endswith("."))
         for date, weekday, _ in full_dates(line):
             consistent_weekday = weekday is not None and WEEKDAYS[date.weekday()] == weekday
-            dateline = len(line.split()) <= 10 and not line.rstrip().endswith(".")
-            if consistent_weekday or dateline:
+            if consistent_weekday or (dateline and _weekday_agrees(line, date)):
                 return date
+        if dateline:
+            for date in numeric_dates(line):
+                if _weekday_agrees(line, date):
+                    return date
     return None

@@ -11,6 +11,7 @@ from extractor.core.schema import ArticleEvents
 from extractor.pipeline import fields, grouping, mentions, triage
 from extractor.pipeline.chat import CallLog, ChatModel
 from extractor.pipeline.finalize import finalize, is_incident, merge_incidents
+from extractor.pipeline.placing import place_incidents
 from extractor.pipeline.sentences import reference_date, split_sentences
 
 PROMPTS = (triage.PROMPT, grouping.PROMPT, fields.PROMPT)
@@ -32,7 +33,7 @@ def run_by_sentence(model: ChatModel, article_id: str, text: str) -> tuple[Artic
     reference = reference_date(text)
     incidents = [
         incident
-        for incident in mentions.mentions(model, log, split_sentences(text))
+        for incident in place_incidents(mentions.mentions(model, log, split_sentences(text)), text)
         if is_incident(incident.event_type, incident.location, [s.text for s in incident.sentences])
     ]
     proposals = [fields.fill(model, log, i) for i in merge_incidents(incidents, reference)]

@@ -235,3 +235,37 @@ def test_first_mention_finds_where_the_article_places_it() -> None:
         "A drone hit Ain al Asad Air Base in Iraq."
     )
     assert rules.first_mention("the base", article) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "harm", "expected"),
+    [
+        (4, "Four U.S. personnel suffered traumatic brain injuries.", "killed", None),
+        (4, "Four U.S. personnel suffered traumatic brain injuries.", "injured", 4),
+        (3, "The strike killed three militants, while two soldiers were wounded.", "killed", 3),
+        (2, "The strike killed three militants, while two soldiers were wounded.", "killed", None),
+        (2, "The strike killed three militants, while two soldiers were wounded.", "injured", 2),
+        (6, "Four were wounded; two more were injured later.", "injured", 6),
+        (0, "No casualties were reported.", "killed", 0),
+    ],
+)
+def test_casualty_counts_need_their_harm_word_in_the_same_clause(
+    value: int, text: str, harm: str, expected: int | None
+) -> None:
+    assert rules.casualty_count(value, text, rules.Harm(harm)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "expected"),
+    [
+        (3, "They hit three of the militia's sites in Iraq and two in Syria.", None),
+        (85, "U.S. forces struck more than 85 targets with bombers.", None),
+        (2, "Two rockets landed near the base.", 2),
+        (3, "The ship shot down three cruise missiles and several drones.", 3),
+        (8, "Five missiles hit the base and three fell outside it.", 8),
+    ],
+)
+def test_projectile_counts_need_a_projectile_word_in_the_same_clause(
+    value: int, text: str, expected: int | None
+) -> None:
+    assert rules.projectile_count(value, text) == expected

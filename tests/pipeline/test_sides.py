@@ -111,3 +111,41 @@ def test_unplaceable_attacks_are_country_only() -> None:
     assert sides.unplaceable(T.ATTACK, " western Syria ")
     assert not sides.unplaceable(T.STRIKE, "Iraq")  # "airstrikes in Iraq" is a place for a strike
     assert not sides.unplaceable(T.ATTACK, "a base in Iraq")
+
+
+def test_the_dateline_or_a_place_is_never_the_perpetrator() -> None:
+    article = "ZARQA (Desert News) – Two rockets hit Camp Larch, home to U.S. troops."
+    assert sides.checked_perpetrator("ZARQA (Desert News)", T.ATTACK, None, article) is None
+    assert sides.checked_perpetrator("Desert News", T.ATTACK, None, article) is None
+    assert sides.checked_perpetrator("Baghdad", T.ATTACK, None, article) is None
+    kept = sides.checked_perpetrator("Saraya al-Nasr", T.ATTACK, None, article)
+    assert kept == "Saraya al-Nasr"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tally"),
+    [
+        ("Militias have launched 165 attacks on U.S. bases since October.", True),
+        ("The response has been restrained, with only eight strikes on depots.", True),
+        ("Dozens of drone attacks have targeted the base this year.", True),
+        ("The group claimed two attacks Tuesday using drones against the base.", False),
+        ("Three rockets struck the base on Sunday, officials said.", False),
+    ],
+)
+def test_counts_of_five_or_more_attacks_are_tallies(sentence: str, tally: bool) -> None:
+    assert sides.reports_no_incident(sentence) is tally
+
+
+@pytest.mark.parametrize(
+    ("evidence", "side"),
+    [
+        ("U.S. forces conducted strikes against five sites.", "U.S. forces"),
+        ("The coalition struck launch sites near Mayadeen.", "coalition"),
+        ("American warplanes bombed a depot.", "American warplanes"),
+        ("Jets bombed a depot, officials said.", None),
+    ],
+)
+def test_the_acting_side_of_a_strike_is_read_from_its_sentences(
+    evidence: str, side: str | None
+) -> None:
+    assert sides.acting_side(evidence) == side

@@ -158,7 +158,7 @@ def test_sentence_variant_spends_no_call_on_commentary_or_what_cannot_be_an_even
 def test_sentence_variant_resolves_the_base_to_the_last_named_place() -> None:
     article = (
         "Washington (Wire) Mar 8, 2023 -\n"
-        "Rockets hit Camp Larch on Sunday, a spokesman said. "
+        "Rockets hit Camp Larch, which hosts U.S. troops, on Sunday, a spokesman said. "
         "A drone was shot down as it attempted to target the base on Sunday.\n"
     )
     chat = ScriptedChat()
@@ -216,7 +216,7 @@ def test_incidents_merge_before_the_details_call() -> None:
     article = (
         "Washington (Wire) Mar 8, 2023 -\n"
         "U.S. jets bombed a depot near Qaim and a bunker in Jurf on Tuesday, the Pentagon said. "
-        "A drone hit the Camp Larch base on Tuesday.\n"
+        "A drone hit the Camp Larch base, home to coalition forces, on Tuesday.\n"
     )
     strike = {"event_type": "strike", "when": "on Tuesday"}
     chat = ScriptedChat()

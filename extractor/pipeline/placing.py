@@ -1,0 +1,97 @@
+"""Give every incident a real place, or fold it into the incident it belongs to, or drop it.
+
+A small model fills `location` with whatever noun is near the verb: "the bases", "U.S.
+forces", the militia's name, the unit attacked. Such a mention matches no other mention of
+the same incident (one incident split in several) and no gold place. The contract asks for
+the place attacked or struck, so before any details call each incident is placed:
+
+1. a location that names a place (gazetteer, sea, country, or a proper name that is not an
+   actor) is kept;
+2. else the place its own sentences name: a gazetteer place, else, for a strike, the country
+   ("strikes on Kataib Hezbollah facilities in Iraq" -> Iraq);
+3. else it is folded into the one other incident of the same type and a compatible day in
+   the article, whose place is known (the generic "the bases" of the main attack);
+4. else it is dropped: an incident with no place cannot be an event (GUIDELINES.md).
+"""
+
+from __future__ import annotations
+
+from extractor import gazetteer
+from extractor.core.schema import EventType
+from extractor.pipeline.grouping import Incident
+from extractor.pipeline.sentences import Sentence
+
+
+def _day(incident: Incident) -> str:
+    return (incident.when or "").lower().strip()
+
+
+def _compatible_day(a: Incident, b: Incident) -> bool:
+    da, db = _day(a), _day(b)
+    return not da or not db or da in db or db in da
+
+
+def place_from_sentences(incident: Incident) -> str | None:
+    """The place the incident's own sentences name, when its location names none."""
+    text = " ".join(s.text for s in incident.sentences)
+    places = gazetteer.find_places(text)
+    if places:
+        return places[0].name
+    countries = gazetteer.countries_where(text) or gazetteer.countries_in(text)
+    if incident.event_type is EventType.STRIKE and countries:
+        return countries[0]
+    return None
+
+
+def _with(incident: Incident, location: str) -> Incident:
+    return Incident(incident.event_type, location, incident.when, incident.sentences)
+
+
+def _fold(into: Incident, other: Incident) -> Incident:
+    sentences = tuple(sorted({*into.sentences, *other.sentences}, key=_index))
+    return Incident(into.event_type, into.location, into.when or other.when, sentences)
+
+
+def _index(sentence: Sentence) -> int:
+    return sentence.index
+
+
+def split_by_country(incident: Incident) -> list[Incident]:
+    """A strike told as "strikes in Iraq and Syria" is one event per country (GUIDELINES.md):
+    a strike placed at a country, or at no real place, whose sentences write it in two or
+    more countries becomes one incident per country, with the same sentences."""
+    if incident.event_type is not EventType.STRIKE:
+        return [incident]
+    where = gazetteer.countries_where(" ".join(s.text for s in incident.sentences))
+    named_place = gazetteer.lookup(incident.location) is not None
+    if len(where) < 2 or named_place:
+        return [incident]
+    return [_with(incident, country) for country in where]
+
+
+def place_incidents(incidents: list[Incident], text: str | None = None) -> list[Incident]:
+    """Incidents with a real place each; placeless ones folded or dropped (see module doc).
+
+    `text` is the article, used to tell a place name from another proper name.
+    """
+    placed: list[Incident] = []
+    placeless: list[Incident] = []
+    for incident in incidents:
+        if gazetteer.is_place_name(incident.location, text):
+            placed.append(incident)
+            continue
+        found = place_from_sentences(incident)
+        if found is not None:
+            placed.append(_with(incident, found))
+        else:
+            placeless.append(incident)
+    placed = [split for incident in placed for split in split_by_country(incident)]
+    for orphan in placeless:
+        homes = [
+            i
+            for i, kept in enumerate(placed)
+            if kept.event_type is orphan.event_type and _compatible_day(kept, orphan)
+        ]
+        if len(homes) == 1:
+            placed[homes[0]] = _fold(placed[homes[0]], orphan)
+    return placed

@@ -1,0 +1,65 @@
+"""Incidents get a real place, are folded into the incident they belong to, or are dropped;
+attacks count only when the text ties them to U.S./coalition forces. Invented texts."""
+
+from __future__ import annotations
+
+from extractor.core.schema import EventType
+from extractor.pipeline import sides
+from extractor.pipeline.grouping import Incident
+from extractor.pipeline.placing import place_incidents
+from extractor.pipeline.sentences import Sentence
+
+
+def _incident(kind: str, location: str, text: str, index: int, when: str | None = None):
+    sentence = Sentence(index, text, index * 100, index * 100 + len(text))
+    return Incident(EventType(kind), location, when, (sentence,))
+
+
+def test_a_named_place_is_kept() -> None:
+    kept = _incident("attack", "Camp Larch", "Rockets hit Camp Larch.", 0)
+    assert place_incidents([kept]) == [kept]
+
+
+def test_an_actor_as_location_takes_the_place_its_sentence_names() -> None:
+    strike = _incident(
+        "strike", "Kataib Hezbollah", "U.S. jets struck Kataib Hezbollah sites in Syria.", 0
+    )
+    attack = _incident("attack", "U.S. forces", "A drone targeted U.S. forces at Tanf.", 1)
+    placed = place_incidents([strike, attack])
+    assert [i.location for i in placed] == ["Syria", "Al-Tanf Garrison"]
+
+
+def test_a_generic_mention_folds_into_the_one_incident_of_its_kind() -> None:
+    named = _incident("attack", "Camp Larch", "Rockets hit Camp Larch, home to U.S. troops.", 0)
+    generic = _incident("attack", "the bases", "The bases were hit again by the rockets.", 1)
+    strike = _incident("strike", "Camp Oak", "U.S. jets struck Camp Oak.", 2)
+    placed = place_incidents([named, generic, strike])
+    assert [(i.location, len(i.sentences)) for i in placed] == [("Camp Larch", 2), ("Camp Oak", 1)]
+
+
+def test_a_placeless_mention_with_two_candidate_homes_is_dropped() -> None:
+    first = _incident("attack", "Camp Larch", "Rockets hit Camp Larch.", 0, "Monday")
+    second = _incident("attack", "Camp Oak", "Drones hit Camp Oak.", 1, "Monday")
+    orphan = _incident("attack", "U.S. troops", "U.S. troops were attacked.", 2)
+    assert [i.location for i in place_incidents([first, second, orphan])] == [
+        "Camp Larch",
+        "Camp Oak",
+    ]
+
+
+def test_scope_needs_the_coalition_named_or_one_of_its_bases() -> None:
+    assert sides.in_scope("Rockets hit a base hosting U.S. troops.")
+    assert sides.in_scope("Two rockets fell inside Ain al-Asad on Monday.")
+    assert not sides.in_scope("Gunmen attacked Iraqi soldiers at a military base near Kirkuk.")
+    assert not sides.in_scope("A Turkish drone struck a vehicle near Sinjar, killing three.")
+
+
+def test_a_strike_in_two_countries_is_one_incident_per_country() -> None:
+    both = _incident(
+        "strike", "Iraq", "U.S. jets hit three sites in Iraq and two in Syria on Sunday.", 0
+    )
+    sponsor = _incident(
+        "strike", "militia sites", "U.S. jets hit Iran-backed militia sites in Syria.", 1
+    )
+    placed = place_incidents([both, sponsor])
+    assert [i.location for i in placed] == ["Iraq", "Syria", "Syria"]
