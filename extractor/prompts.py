@@ -1,5 +1,10 @@
 """Prompt templates as files: `prompts/<name>/*.txt` loaded into a typed, versioned object.
 
+The files live in the repo's top-level `prompts/` and ship inside the package as
+`extractor._prompts` (pyproject.toml maps one onto the other), so they are read through
+`importlib.resources` from wherever the package is installed; `$EXTRACTOR_PROMPTS_DIR`
+points at another directory instead.
+
 A prompt directory holds `system.txt` and `user.txt` (both required) and may hold other
 `*.txt` parts (few-shot examples, notes) that count towards the version. The version is a
 content hash, so any edit to any file changes every cache key built from it.
@@ -15,21 +20,30 @@ import hashlib
 import os
 import string
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from extractor.core.errors import ConfigError
 
 PROMPTS_ENV_VAR = "EXTRACTOR_PROMPTS_DIR"
+PROMPTS_PACKAGE = "extractor._prompts"
 REQUIRED_PARTS = ("system.txt", "user.txt")
 VERSION_LENGTH = 12
 
 
-def default_prompts_dir() -> Path:
-    """The prompts directory: `$EXTRACTOR_PROMPTS_DIR` if set, else the repo's `prompts/`."""
+def default_prompts_dir() -> Traversable:
+    """The prompts directory: `$EXTRACTOR_PROMPTS_DIR` if set, else the installed package's."""
     override = os.environ.get(PROMPTS_ENV_VAR)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[1] / "prompts"
+    try:
+        return resources.files(PROMPTS_PACKAGE)
+    except ModuleNotFoundError:  # an install made before prompts became package data
+        raise ConfigError(
+            f"the prompt files ({PROMPTS_PACKAGE}) are not installed: reinstall the package "
+            "(make install, or pip install -e .)"
+        ) from None
 
 
 def _template_variables(text: str) -> set[str]:
@@ -71,18 +85,19 @@ class PromptTemplate:
         )
 
 
-def _read_part(path: Path) -> str:
+def _read_part(path: Traversable) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read prompt file {path}: {exc}") from None
 
 
-def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptTemplate:
+def load_prompt(name: str, prompts_dir: Traversable | None = None) -> PromptTemplate:
     """Load `prompts/<name>/system.txt` and `user.txt` into a `PromptTemplate`.
 
     The version is the first 12 hex chars of a sha256 over every `*.txt` file of the
-    directory, in sorted order, file names included.
+    directory, in sorted order, file names included. `prompts_dir` is a `Path` or any
+    `importlib.resources` traversable; by default, `default_prompts_dir()`.
     """
     directory = (prompts_dir or default_prompts_dir()) / name
     if not directory.is_dir():
@@ -93,7 +108,10 @@ def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptTemplate:
 
     digest = hashlib.sha256()
     parts: dict[str, str] = {}
-    for path in sorted(directory.glob("*.txt")):
+    for path in sorted(
+        (entry for entry in directory.iterdir() if entry.name.endswith(".txt")),
+        key=lambda entry: entry.name,
+    ):
         text = _read_part(path)
         parts[path.name] = text
         digest.update(path.name.encode() + b"\0" + text.encode("utf-8") + b"\0")

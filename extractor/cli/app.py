@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
 from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
+import extractor
 from extractor.core.errors import ExtractorError, InputError
 
 app = typer.Typer(
@@ -44,6 +46,28 @@ def exit_on_error(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def installed_version() -> str:
+    """The installed distribution's version, else the package's own `__version__`."""
+    try:
+        return version("extractor")
+    except PackageNotFoundError:
+        return extractor.__version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"extractor {installed_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def root() -> None:
+def root(
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
     """Extract, score and compare event records from news articles."""

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from extractor.articles import read_articles
-from extractor.backends.registry import DEFAULT_BACKEND, get_backend
-from extractor.cache import ResultCache
+from extractor.api import extract_batch, open_backend, read_inputs
+from extractor.backends.registry import DEFAULT_BACKEND
 from extractor.cli.app import app, err_console, exit_on_error
 from extractor.core.records import ExtractionRecord
 from extractor.outputs import BatchSummary
-from extractor.runner import Outcome, RunnerConfig, extract_to_directory
+from extractor.runner import Outcome
 
 EXIT_INTERRUPTED = 130
 
@@ -68,48 +66,42 @@ def extract_command(
     Exit code 0 when every article was extracted, 1 when any failed (the rest is still
     written), 2 for usage errors, 130 when interrupted (finished articles are kept).
     """
-    batch = read_articles(paths)
-    options: dict[str, Any] = {
-        key: value
-        for key, value in {
-            "model": model,
-            "base_url": base_url,
-            "mode": mode,
-            "timeout": timeout,
-            "variant": variant,
-            "call_cache": call_cache,
-        }.items()
-        if value is not None
-    }
-    chosen = get_backend(backend, **options)
-    with ResultCache(cache_dir, enabled=not no_cache) as cache, _progress() as progress:
+    batch = read_inputs(paths)
+    with (
+        open_backend(
+            backend,
+            model=model,
+            base_url=base_url,
+            mode=mode,
+            timeout=timeout,
+            variant=variant,
+            call_cache=call_cache,
+        ) as chosen,
+        _progress() as progress,
+    ):
         task = progress.add_task("extract", total=len(batch.articles), last="")
 
         def advance(outcome: Outcome) -> None:
             state = "ok" if isinstance(outcome, ExtractionRecord) else "FAILED"
             progress.update(task, advance=1, last=f"{outcome.article_id} {state}")
 
-        try:
-            result, summary = extract_to_directory(
-                batch.articles,
-                chosen,
-                out,
-                cache=cache,
-                config=RunnerConfig(concurrency=concurrency),
-                problems=batch.problems,
-                on_result=advance,
-            )
-        finally:
-            close = getattr(chosen, "close", None)
-            if callable(close):
-                close()
+        result = extract_batch(
+            batch,
+            chosen,
+            out_dir=out,
+            cache_dir=cache_dir,
+            no_cache=no_cache,
+            concurrency=concurrency,
+            on_result=advance,
+        )
     for failure in result.failures:
-        err_console.print(f"failed: {failure.article_id}: {failure.message}", markup=False)
+        if failure.kind != "input":
+            err_console.print(f"failed: {failure.article_id}: {failure.message}", markup=False)
     for problem in batch.problems:
         err_console.print(f"skipped: {problem.message}", markup=False)
-    _print_summary(summary, out)
+    _print_summary(result.summary, out)
     if result.interrupted:
         err_console.print("interrupted: finished articles were written", markup=False)
         raise typer.Exit(EXIT_INTERRUPTED)
-    if summary.failures:
+    if result.summary.failures:
         raise typer.Exit(1)
