@@ -16,6 +16,8 @@ the place attacked or struck, so before any details call each incident is placed
 
 from __future__ import annotations
 
+import re
+
 from extractor import gazetteer
 from extractor.core.schema import EventType
 from extractor.pipeline.grouping import Incident
@@ -31,9 +33,37 @@ def _compatible_day(a: Incident, b: Incident) -> bool:
     return not da or not db or da in db or db in da
 
 
+# "WASHINGTON/BAGHDAD –", "ERBIL (Kurdistan 24) –", "BAGHDAD, Jan 3 (Reuters) -": the
+# cities where a story was filed, written in capitals before a dash at a line's start.
+_DATELINE = re.compile(
+    r"^\s*([A-Z][A-Z/ .'’-]{2,}?)\s*(?:,[^\n–—]{0,40}?)?(?:\([^)\n]*\))?\s*[–—-]\s", re.M
+)
+
+
+def dateline_places(text: str) -> list[str]:
+    """The cities of the article's datelines ("WASHINGTON/BAGHDAD –" gives both)."""
+    places = []
+    for match in _DATELINE.finditer(text):
+        places += [p.strip() for p in match.group(1).split("/") if p.strip()]
+    return places
+
+
+def _strip_dateline(sentence: str) -> str:
+    return _DATELINE.sub("", sentence, count=1)
+
+
+def _only_in_dateline(incident: Incident, datelined: list[str]) -> bool:
+    """True when the incident's place is a dateline city its sentences do not name again."""
+    location = incident.location.strip().lower()
+    if location not in {p.lower() for p in datelined}:
+        return False
+    body = " ".join(_strip_dateline(s.text) for s in incident.sentences).lower()
+    return not re.search(rf"\b{re.escape(location)}\b", body)
+
+
 def place_from_sentences(incident: Incident) -> str | None:
     """The place the incident's own sentences name, when its location names none."""
-    text = " ".join(s.text for s in incident.sentences)
+    text = " ".join(_strip_dateline(s.text) for s in incident.sentences)
     places = gazetteer.find_places(text)
     if places:
         return places[0].name
@@ -66,7 +96,17 @@ def split_by_country(incident: Incident) -> list[Incident]:
     named_place = gazetteer.lookup(incident.location) is not None
     if len(where) < 2 or named_place:
         return [incident]
-    return [_with(incident, country) for country in where]
+    split = []
+    for country in where:
+        # a sentence that names only other countries ("In Iraq, four were killed") belongs
+        # to those; sentences naming this one, several, or none are shared
+        own = tuple(
+            s
+            for s in incident.sentences
+            if country in (named := gazetteer.countries_in(s.text)) or not named
+        )
+        split.append(Incident(incident.event_type, country, incident.when, own))
+    return split
 
 
 def place_incidents(incidents: list[Incident], text: str | None = None) -> list[Incident]:
@@ -76,8 +116,11 @@ def place_incidents(incidents: list[Incident], text: str | None = None) -> list[
     """
     placed: list[Incident] = []
     placeless: list[Incident] = []
+    datelined = dateline_places(text or "")
     for incident in incidents:
-        if gazetteer.is_place_name(incident.location, text):
+        if _only_in_dateline(incident, datelined):
+            incident = _with(incident, "")  # "WASHINGTON/BAGHDAD –" says where it was filed
+        if incident.location and gazetteer.is_place_name(incident.location, text):
             placed.append(incident)
             continue
         found = place_from_sentences(incident)

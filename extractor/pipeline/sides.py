@@ -65,9 +65,27 @@ def is_own_side(name: str) -> bool:
     return bool(_OWN_SIDE.search(name))
 
 
+_ATTACKERS_WEAPONS = re.compile(r"\b(rockets?|mortars?|katyushas?|ied|roadside bombs?)\b", re.I)
+_STRIKERS_WEAPONS = re.compile(
+    r"\b(air ?strikes?|airstrikes?|bomb(?:ed|ing|ers?)|jets?|aircraft|warplanes|f-\d+|"
+    r"drone strikes?|artillery|helicopters?|tomahawks?|cruise missiles?|precision strikes?)\b",
+    re.I,
+)
+
+
 def corrected_type(event_type: EventType, evidence: str) -> EventType:
-    """An "interception" or an incoming attack is an attack unless the text tells of a strike."""
+    """An "interception" or an incoming attack is an attack unless the text tells of a strike.
+
+    "A strike involving more than 30 rockets": rockets, mortars and roadside bombs are the
+    attackers' weapons in these reports; a "strike" told only with them is an attack.
+    """
     if event_type is EventType.STRIKE and not _STRIKE_WORDS.search(evidence):
+        return EventType.ATTACK
+    if (
+        event_type is EventType.STRIKE
+        and _ATTACKERS_WEAPONS.search(evidence)
+        and not _STRIKERS_WEAPONS.search(evidence)
+    ):
         return EventType.ATTACK
     if event_type is EventType.STRIKE and _DEFENCE_WORDS.search(evidence):
         strike_words = [m.group(0).lower() for m in _STRIKE_WORDS.finditer(evidence)]
