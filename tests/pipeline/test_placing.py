@@ -63,3 +63,29 @@ def test_a_strike_in_two_countries_is_one_incident_per_country() -> None:
     )
     placed = place_incidents([both, sponsor])
     assert [i.location for i in placed] == ["Iraq", "Syria", "Syria"]
+
+
+def test_a_dateline_city_is_not_the_place_of_what_the_story_reports() -> None:
+    text = "ZARQA/AMMAN – U.S. jets struck depots in Syria on Sunday, officials said."
+    filed = _incident("attack", "Amman", text, 0, "Sunday")
+    assert place_incidents([filed], text) == []  # no other attack to fold into
+    named = _incident(
+        "attack", "Amman airport", "Rockets hit Amman airport, home to U.S. troops.", 1
+    )
+    assert [i.location for i in place_incidents([named], text + "\n" + named.sentences[0].text)]
+
+
+def test_split_strikes_keep_sentences_that_name_only_another_country_out() -> None:
+    both = Sentence(0, "U.S. jets struck sites in Iraq and Syria on Sunday.", 0, 50)
+    iraq_only = Sentence(1, "In Iraq, four fighters were killed.", 51, 86)
+    incident = Incident(EventType.STRIKE, "Iraq", "Sunday", (both, iraq_only))
+    iraq, syria = place_incidents([incident])
+    assert (iraq.location, len(iraq.sentences)) == ("Iraq", 2)
+    assert (syria.location, syria.sentences) == ("Syria", (both,))
+
+
+def test_a_strike_told_only_with_rockets_is_an_attack() -> None:
+    rockets = "Officials accused the militia of a strike involving 30 rockets on Friday."
+    assert sides.corrected_type(EventType.STRIKE, rockets) is EventType.ATTACK
+    jets = "U.S. jets carried out a strike on a depot storing rockets."
+    assert sides.corrected_type(EventType.STRIKE, jets) is EventType.STRIKE
