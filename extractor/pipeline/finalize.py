@@ -22,6 +22,7 @@ from extractor.core.schema import (
 from extractor.pipeline import rules, sides
 from extractor.pipeline.dedup import merge_duplicates, same_incident
 from extractor.pipeline.grouping import Incident
+from extractor.pipeline.placing import strip_dateline
 from extractor.pipeline.sentences import Sentence
 
 BACKGROUND_AFTER_DAYS = 30
@@ -135,7 +136,8 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
     )
     if perpetrator is None and event_type is EventType.STRIKE:
         perpetrator = sides.acting_side(context)  # a strike is by definition theirs
-    country, admin1 = rules.place_facts(location, context)
+    filed = strip_dateline(context)  # "WASHINGTON/BAGHDAD –" is where it was filed
+    country, admin1 = rules.place_facts(location, filed)
     if country is None:  # the place's first mention in the article may say where it is
         country = rules.place_facts(location, rules.first_mention(location, article))[0]
     if country is None and proposal.country and proposal.country in article:
@@ -163,7 +165,9 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
         location=location,
         country=country,
         admin1=admin1,
-        weapon_types=rules.grounded_weapons(proposal.weapon_types, context),
+        weapon_types=rules.grounded_weapons(
+            [*proposal.weapon_types, *rules.strike_weapons(event_type, context)], context
+        ),
         projectiles=rules.projectile_count(
             rules.grounded_count(proposal.projectiles, context), context
         ),

@@ -48,8 +48,9 @@ def dateline_places(text: str) -> list[str]:
     return places
 
 
-def _strip_dateline(sentence: str) -> str:
-    return _DATELINE.sub("", sentence, count=1)
+def strip_dateline(text: str) -> str:
+    """`text` without the dateline that opens it, if any."""
+    return _DATELINE.sub("", text, count=1)
 
 
 def _only_in_dateline(incident: Incident, datelined: list[str]) -> bool:
@@ -57,13 +58,13 @@ def _only_in_dateline(incident: Incident, datelined: list[str]) -> bool:
     location = incident.location.strip().lower()
     if location not in {p.lower() for p in datelined}:
         return False
-    body = " ".join(_strip_dateline(s.text) for s in incident.sentences).lower()
+    body = " ".join(strip_dateline(s.text) for s in incident.sentences).lower()
     return not re.search(rf"\b{re.escape(location)}\b", body)
 
 
 def place_from_sentences(incident: Incident) -> str | None:
     """The place the incident's own sentences name, when its location names none."""
-    text = " ".join(_strip_dateline(s.text) for s in incident.sentences)
+    text = " ".join(strip_dateline(s.text) for s in incident.sentences)
     places = gazetteer.find_places(text)
     if places:
         return places[0].name

@@ -16,7 +16,7 @@ from enum import StrEnum
 import dateparser
 from rapidfuzz import fuzz
 
-from extractor.core.schema import WeaponType
+from extractor.core.schema import EventType, WeaponType
 from extractor.pipeline.sentences import WEEKDAYS, Sentence, full_dates
 
 NUMBER_WORDS = {
@@ -175,6 +175,23 @@ def grounded_weapons(proposed: Iterable[WeaponType], text: str) -> list[WeaponTy
     ):
         kept = [w for w in kept if w is not WeaponType.MISSILE]
     return kept
+
+
+_STRIKE_DRONE = re.compile(r"\bdrone strikes?\b|\bstrikes? by (?:an? )?(?:\w+ )?drones?\b", re.I)
+
+
+def strike_weapons(event_type: EventType, text: str) -> list[WeaponType]:
+    """Weapons a U.S./coalition strike's own words name: "airstrikes", "bombed", "warplanes"
+    are `airstrike`, a "drone strike" is `drone` (GUIDELINES.md). Small models leave them out;
+    for attacks the model's answer stands (its sentences may name the strikers' weapons)."""
+    if event_type is not EventType.STRIKE:
+        return []
+    found = []
+    if WEAPON_KEYWORDS[WeaponType.AIRSTRIKE].search(text):
+        found.append(WeaponType.AIRSTRIKE)
+    if _STRIKE_DRONE.search(text):
+        found.append(WeaponType.DRONE)
+    return found
 
 
 def weapons_named(text: str) -> list[WeaponType]:

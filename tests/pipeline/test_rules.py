@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from extractor.core.schema import EventType
 from extractor.core.schema import WeaponType as W
 from extractor.pipeline import rules
 from extractor.pipeline.dedup import merge_duplicates, place_key
@@ -269,3 +270,16 @@ def test_projectile_counts_need_a_projectile_word_in_the_same_clause(
     value: int, text: str, expected: int | None
 ) -> None:
     assert rules.projectile_count(value, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        ("strike", "U.S. airstrikes hit depots in Syria.", ["airstrike"]),
+        ("strike", "A U.S. drone strike killed two commanders.", ["drone"]),
+        ("strike", "U.S. forces struck five sites.", []),
+        ("attack", "Militants attacked the base days after U.S. airstrikes.", []),
+    ],
+)
+def test_a_strikes_own_words_name_its_weapons(kind: str, text: str, expected: list[str]) -> None:
+    assert [w.value for w in rules.strike_weapons(EventType(kind), text)] == expected

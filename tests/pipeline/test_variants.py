@@ -232,3 +232,11 @@ def test_incidents_merge_before_the_details_call() -> None:
         ("strike", "near Qaim"),
         ("attack", "Camp Larch"),
     ]
+
+
+def test_the_dateline_city_gives_no_region_or_country() -> None:
+    text = "ZARQA/BAGHDAD – U.S. jets struck depots in Syria on Sunday, the Pentagon said."
+    sentence = Sentence(0, text, 0, len(text))
+    proposal = Proposal(EventType.STRIKE, "Syria", [sentence], perpetrator="U.S. jets")
+    event = to_event(proposal, text, reference=None)
+    assert event is not None and (event.country, event.admin1) == ("Syria", None)
