@@ -133,6 +133,8 @@ def checked_perpetrator(
         return None
     if is_source(perpetrator, article) or in_dateline(perpetrator, article):
         return None
+    if _SPEAKER.search(perpetrator):
+        return None  # "Pentagon spokesman Jonathan Hoffman": who told it, not who did it
     if gazetteer.lookup(perpetrator) is not None or perpetrator in gazetteer.COUNTRIES:
         return None  # a place, not an actor
     return perpetrator
@@ -140,6 +142,15 @@ def checked_perpetrator(
 
 # "ERBIL (Kurdistan 24) –", "BAGHDAD, Jan 3 (Reuters) -": the city and outlet of a dateline.
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .,'’-]{2,})(?:,[^(\n]*)?\(([^)\n]+)\)\s*[–—-]", re.M)
+
+
+# A person quoted or named by office is the teller of the news, never the perpetrator.
+_SPEAKER = re.compile(
+    r"\b(spokes(?:man|woman|person)|officials?|minister|ministry|secretary|president|"
+    r"gen\.|general|col\.|colonel|commander of|press secretary|told|statement|"
+    r"agency|news|reuters|afp|associated press)\b",
+    re.I,
+)
 
 
 def in_dateline(name: str, article: str) -> bool:

@@ -149,3 +149,13 @@ def test_the_acting_side_of_a_strike_is_read_from_its_sentences(
     evidence: str, side: str | None
 ) -> None:
     assert sides.acting_side(evidence) == side
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Pentagon spokesman Jonathan Hoffman", "U.S. officials", "Defense Secretary Lloyd Austin",
+     "Iraqi Ministry of Defense", "the Associated Press"],
+)  # fmt: skip
+def test_who_told_the_news_is_not_the_perpetrator(name: str) -> None:
+    article = "Rockets hit Camp Larch, home to U.S. troops, on Monday."
+    assert sides.checked_perpetrator(name, T.ATTACK, None, article) is None
