@@ -192,6 +192,37 @@ def is_place_name(location: str, text: str | None = None) -> bool:
     )
 
 
+def contains(region: Place, place: Place) -> bool:
+    """True when `region` is a first-level region (or the city that names one: Baghdad,
+    Kirkuk, Anbar) and `place` lies in it."""
+    return (
+        region != place
+        and not region.hosts_coalition
+        and region.admin1 is not None
+        and region.name == region.admin1
+        and place.admin1 == region.admin1
+    )
+
+
+_COMPASS = re.compile(
+    r"\b(north|south|east|west|northern|southern|eastern|western|northeastern|northwestern|"
+    r"southeastern|southwestern|central|remote)\b",
+    re.I,
+)
+
+
+def is_vague_place(location: str) -> bool:
+    """True for a place told only by its country: "an air base in western Iraq", "a military
+    base in southern Syria" (no known place, no proper name but the country)."""
+    if lookup(location) is not None or _SEA.search(location):
+        return False
+    rest = _COMPASS.sub(" ", location)
+    for country in COUNTRIES:
+        rest = re.sub(rf"\b{country}\b", " ", rest)
+    rest = _ACTOR_WORDS.sub(" ", rest)
+    return not _NAME_WORD.search(rest)
+
+
 def hosts_coalition(text: str) -> bool:
     """True when `text` names a base known to host U.S./coalition forces."""
     return any(place.hosts_coalition for place in find_places(text))

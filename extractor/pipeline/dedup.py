@@ -84,16 +84,15 @@ def same_place(a: str, b: str, threshold: float = 85.0) -> bool:
 
     Known places (`gazetteer`) compare by identity, so spellings agree ("K1 airbase" ~ "K-1
     Air Base", "Al-Assad Airbase" ~ "Ain al-Asad"), and a town or province holds the base
-    in it ("an airbase in Kirkuk province" ~ "K-1"), while two different bases never match.
+    in it ("an airbase in Kirkuk province" ~ "K-1"), while two different bases, or a city and
+    a base elsewhere in its region (Erbil and Bashur), never match.
     Otherwise the words are compared fuzzily, generic words ignored.
     """
     place_a, place_b = gazetteer.lookup(a), gazetteer.lookup(b)
     if place_a is not None and place_b is not None:
         if place_a == place_b:
             return True
-        if place_a.hosts_coalition and place_b.hosts_coalition:
-            return False
-        return place_a.admin1 is not None and place_a.admin1 == place_b.admin1
+        return gazetteer.contains(place_a, place_b) or gazetteer.contains(place_b, place_a)
     pa, pb = place_key(a), place_key(b)
     if not pa or not pb:
         return pa == pb and a.lower() == b.lower()

@@ -116,7 +116,7 @@ def is_incident(event_type: EventType, location: str, quotes: list[str]) -> bool
     context = " ".join(quotes)
     if not sides.in_scope(context):
         return False
-    return not sides.unplaceable(sides.corrected_type(event_type, context), location)
+    return not sides.unplaceable(sides.corrected_type(event_type, context, location), location)
 
 
 def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Event | None:
@@ -126,7 +126,7 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
     if not is_incident(proposal.event_type, location, quotes):
         return None
     context = " ".join(quotes)
-    event_type = sides.corrected_type(proposal.event_type, context)
+    event_type = sides.corrected_type(proposal.event_type, context, location)
     target = rules.grounded_name(proposal.target, article)
     when = rules.plausible_when(rules.grounded_name(proposal.when, context, threshold=90))
     date = rules.resolve_date(when, context, reference)
@@ -185,19 +185,24 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
     )
 
 
-def merge_incidents(incidents: list[Incident], reference: dt.date | None) -> list[Incident]:
+def merge_incidents(
+    incidents: list[Incident], reference: dt.date | None, article: str | None = None
+) -> list[Incident]:
     """Incidents that `merge_duplicates` would merge after the details, merged before them.
 
     Type, place, day and sentences are known before the details call, and they are all that
     `same_incident` compares; merging first saves one details call per duplicate and gives
-    the call every sentence of the incident.
+    the call every sentence of the incident. A day the model read from the sentence before
+    (in `article`, not in the incident's own sentences) still keeps two days apart.
     """
     merged: list[tuple[Incident, Event]] = []
     for proposed in incidents:
         quotes = [s.text for s in proposed.sentences]
-        event_type = sides.corrected_type(proposed.event_type, " ".join(quotes))
+        event_type = sides.corrected_type(proposed.event_type, " ".join(quotes), proposed.location)
         incident = Incident(event_type, proposed.location, proposed.when, proposed.sentences)
-        when = rules.plausible_when(rules.grounded_name(incident.when, " ".join(quotes), 90))
+        when = rules.plausible_when(
+            rules.grounded_name(incident.when, article or " ".join(quotes), 90)
+        )
         skeleton = Event.model_construct(
             event_type=incident.event_type,
             date=rules.resolve_date(when, " ".join(quotes), reference),

@@ -20,6 +20,7 @@ import re
 
 from extractor import gazetteer
 from extractor.core.schema import EventType
+from extractor.pipeline import sides
 from extractor.pipeline.grouping import Incident
 from extractor.pipeline.sentences import Sentence
 
@@ -110,6 +111,50 @@ def split_by_country(incident: Incident) -> list[Incident]:
     return split
 
 
+def _country_of(location: str) -> str | None:
+    place = gazetteer.lookup(location)
+    if place is not None:
+        return place.country
+    countries = gazetteer.countries_in(location)
+    return countries[0] if countries else None
+
+
+def fold_vague_attacks(incidents: list[Incident]) -> list[Incident]:
+    """An attack placed only by its country ("an air base in western Iraq that hosts U.S.
+    troops") is the named attack of the same article, day and country when there is exactly
+    one: articles describe the place first and name it a sentence later."""
+    kept: list[Incident] = []
+    vague: list[Incident] = []
+    for incident in incidents:
+        is_vague = incident.event_type is EventType.ATTACK and gazetteer.is_vague_place(
+            incident.location
+        )
+        (vague if is_vague else kept).append(incident)
+    for item in vague:
+        country = _country_of(item.location)
+        homes = [
+            i
+            for i, other in enumerate(kept)
+            if other.event_type is EventType.ATTACK
+            and _compatible_day(other, item)
+            and _country_of(other.location) in (None, country)
+        ]
+        if len(homes) > 1:  # the named place written right after the description wins
+            start = max(s.index for s in item.sentences)
+            distance = {i: min(s.index for s in kept[i].sentences) - start for i in homes}
+            nearest = sorted((d, i) for i, d in distance.items() if 0 < d <= 2)
+            homes = (
+                [nearest[0][1]]
+                if nearest and (len(nearest) == 1 or nearest[0][0] < nearest[1][0])
+                else homes
+            )
+        if len(homes) == 1:
+            kept[homes[0]] = _fold(kept[homes[0]], item)
+        else:
+            kept.append(item)
+    return sorted(kept, key=lambda i: min(s.index for s in i.sentences))
+
+
 def place_incidents(incidents: list[Incident], text: str | None = None) -> list[Incident]:
     """Incidents with a real place each; placeless ones folded or dropped (see module doc).
 
@@ -118,7 +163,12 @@ def place_incidents(incidents: list[Incident], text: str | None = None) -> list[
     placed: list[Incident] = []
     placeless: list[Incident] = []
     datelined = dateline_places(text or "")
-    for incident in incidents:
+    for proposed in incidents:
+        # the type first: an "attack" the model called a strike must fold with attacks
+        kind = sides.corrected_type(
+            proposed.event_type, " ".join(s.text for s in proposed.sentences), proposed.location
+        )
+        incident = Incident(kind, proposed.location, proposed.when, proposed.sentences)
         if _only_in_dateline(incident, datelined):
             incident = _with(incident, "")  # "WASHINGTON/BAGHDAD –" says where it was filed
         if incident.location and gazetteer.is_place_name(incident.location, text):
@@ -130,6 +180,7 @@ def place_incidents(incidents: list[Incident], text: str | None = None) -> list[
         else:
             placeless.append(incident)
     placed = [split for incident in placed for split in split_by_country(incident)]
+    placed = fold_vague_attacks(placed)
     for orphan in placeless:
         homes = [
             i

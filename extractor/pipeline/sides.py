@@ -73,12 +73,17 @@ _STRIKERS_WEAPONS = re.compile(
 )
 
 
-def corrected_type(event_type: EventType, evidence: str) -> EventType:
+def corrected_type(event_type: EventType, evidence: str, location: str = "") -> EventType:
     """An "interception" or an incoming attack is an attack unless the text tells of a strike.
 
     "A strike involving more than 30 rockets": rockets, mortars and roadside bombs are the
-    attackers' weapons in these reports; a "strike" told only with them is an attack.
+    attackers' weapons in these reports; a "strike" told only with them is an attack. So is
+    a "strike" on a base that hosts U.S./coalition forces (they do not strike their own).
     """
+    if event_type is EventType.STRIKE and location:
+        place = gazetteer.lookup(location)
+        if place is not None and place.hosts_coalition:
+            return EventType.ATTACK
     if event_type is EventType.STRIKE and not _STRIKE_WORDS.search(evidence):
         return EventType.ATTACK
     if (

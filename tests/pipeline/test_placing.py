@@ -56,10 +56,10 @@ def test_scope_needs_the_coalition_named_or_one_of_its_bases() -> None:
 
 def test_a_strike_in_two_countries_is_one_incident_per_country() -> None:
     both = _incident(
-        "strike", "Iraq", "U.S. jets hit three sites in Iraq and two in Syria on Sunday.", 0
+        "strike", "Iraq", "U.S. jets struck three sites in Iraq and two in Syria on Sunday.", 0
     )
     sponsor = _incident(
-        "strike", "militia sites", "U.S. jets hit Iran-backed militia sites in Syria.", 1
+        "strike", "militia sites", "U.S. jets struck Iran-backed militia sites in Syria.", 1
     )
     placed = place_incidents([both, sponsor])
     assert [i.location for i in placed] == ["Iraq", "Syria", "Syria"]
@@ -89,3 +89,26 @@ def test_a_strike_told_only_with_rockets_is_an_attack() -> None:
     assert sides.corrected_type(EventType.STRIKE, rockets) is EventType.ATTACK
     jets = "U.S. jets carried out a strike on a depot storing rockets."
     assert sides.corrected_type(EventType.STRIKE, jets) is EventType.STRIKE
+
+
+def test_an_attack_placed_only_by_its_country_folds_into_the_named_one() -> None:
+    vague = _incident(
+        "attack", "air base in western Iraq", "Rockets hit an air base in western Iraq.", 0,
+        "Thursday evening",
+    )  # fmt: skip
+    named = _incident("attack", "Ain al-Asad", "The base was Ain al-Asad.", 1, "Thursday")
+    other = _incident("attack", "al-Tanf garrison", "Drones hit al-Tanf in Syria.", 2, "Thursday")
+    placed = place_incidents([vague, named, other])
+    assert [(i.location, len(i.sentences)) for i in placed] == [
+        ("Ain al-Asad", 2),
+        ("al-Tanf garrison", 1),
+    ]
+
+
+def test_a_city_and_a_base_elsewhere_in_its_region_are_two_places() -> None:
+    from extractor.pipeline.dedup import same_place
+
+    assert not same_place("Arbil", "Bashur Air Base")
+    assert same_place("an airbase in Kirkuk province", "K1 airbase")
+    assert same_place("Baghdad", "Baghdad airport")
+    assert not same_place("Ain al-Asad", "al-Tanf")
