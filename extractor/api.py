@@ -22,8 +22,10 @@ Errors, as a notebook user meets them:
   `FailureRecord` in `result.failures` (and in `failures.jsonl`), next to the articles
   that worked; `result.ok` is False and the result's repr names them;
 - a usage problem found before any work raises an `ExtractorError` (`ConfigError` for an
-  unknown backend or option, `InputError` for unreadable predictions or gold in
-  `evaluate`);
+  unknown backend or option, an empty model name or a cache directory that is a file,
+  `OutputError` for an `out_dir` that cannot be used, `InputError` for unreadable
+  predictions or gold in `evaluate`); a disk that fills up mid-run raises `OutputError`
+  at once, finished articles kept;
 - Ctrl-C raises `KeyboardInterrupt` once the finished articles are written and cached, so
   calling again resumes with no backend call for them.
 """
@@ -31,21 +33,23 @@ Errors, as a notebook user meets them:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from extractor.articles import MAX_ARTICLE_BYTES, Article, ArticleBatch, InputProblem, read_articles
+from extractor.articles import ArticleBatch
 from extractor.backends.base import Backend
 from extractor.backends.registry import DEFAULT_BACKEND, get_backend
-from extractor.cache import ResultCache
+from extractor.cache import ResultCache, check_cache_dir, default_cache_dir
 from extractor.core.errors import ConfigError, InputError
 from extractor.core.records import ExtractionRecord, FailureRecord
 from extractor.core.schema import ArticleEvents
-from extractor.outputs import BatchSummary, failure_from_problem, summarize
+from extractor.inputs import Inputs, read_inputs, text_article_id
+from extractor.output_store import Notice
+from extractor.outputs import BatchSummary, OutputError, failure_from_problem, summarize
 from extractor.runner import CachedRunner, Outcome, RunnerConfig, extract_to_directory
 
 if TYPE_CHECKING:
@@ -54,6 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ExtractionResult",
+    "check_destinations",
     "evaluate",
     "extract",
     "extract_batch",
@@ -61,12 +66,6 @@ __all__ = [
     "read_inputs",
     "text_article_id",
 ]
-
-ArticleInput = str | os.PathLike[str]
-"""Article text (`str`) or a `.txt` file / directory of them (`Path`)."""
-Inputs = ArticleInput | Iterable[ArticleInput] | Mapping[str, str]
-"""One input, several, or a mapping of article id to article text."""
-TEXT_ID_PREFIX = "text-"
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,7 @@ class ExtractionResult:
     `records` are the full output records (events with evidence offsets, grounding,
     provenance); `articles` are the same events as plain contract `ArticleEvents`.
     `failures` lists unreadable inputs first, then articles whose attempts ran out.
+    `skipped` lists what input directories held besides articles (not failures).
     """
 
     records: tuple[ExtractionRecord, ...]
@@ -83,6 +83,7 @@ class ExtractionResult:
     summary: BatchSummary
     interrupted: bool = False
     out_dir: Path | None = None
+    skipped: tuple[FailureRecord, ...] = ()
 
     @property
     def articles(self) -> list[ArticleEvents]:
@@ -116,108 +117,6 @@ Predictions = (
 """What `evaluate` scores: a path (`events.jsonl` or a directory of `<id>.json`) or records."""
 
 
-def text_article_id(text: str) -> str:
-    """The article id of a text input: `text-` and 12 hex chars of its sha256.
-
-    Derived from the content, so the same text keeps its id, and its cache entry, whatever
-    its position in a call.
-    """
-    return TEXT_ID_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-
-
-def _text_article(article_id: str, text: str, position: int) -> Article | InputProblem:
-    """A text input as an article, or the problem with it (the file rules, where they apply)."""
-    where = Path(f"<text {position}>")
-    if not article_id or article_id in {".", ".."} or "/" in article_id or "\\" in article_id:
-        return InputProblem(where, f"{where}: article id {article_id!r} cannot name a file")
-    size = len(text.encode("utf-8"))
-    if size > MAX_ARTICLE_BYTES:
-        return InputProblem(
-            where,
-            f"{where}: text too large ({size} bytes; the limit is {MAX_ARTICLE_BYTES})",
-            article_id,
-        )
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        return InputProblem(where, f"{where}: empty text", article_id)
-    if len(text.split()) == 1 and os.path.exists(text):
-        return InputProblem(
-            where,
-            f"{where}: {text!r} is a path, and a str input is article text: "
-            f"pass Path({text!r}) to read the file",
-            article_id,
-        )
-    return Article(article_id=article_id, text=text, path=where)
-
-
-def _input_items(inputs: Inputs) -> list[tuple[str | None, ArticleInput]]:
-    """`(article id or None, input)` pairs, in order."""
-    if isinstance(inputs, Mapping):
-        return [(str(key), value) for key, value in inputs.items()]
-    if isinstance(inputs, str | os.PathLike):
-        return [(None, inputs)]
-    return [(None, item) for item in inputs]
-
-
-def read_inputs(inputs: Inputs) -> ArticleBatch:
-    """Read texts and files into one batch, in input order, with a problem per bad input.
-
-    A `str` is article text (id: `text_article_id`, or the mapping's key); an
-    `os.PathLike` is read by `read_articles`, exactly as `extractor extract` reads its
-    arguments (consecutive paths in one call: same ids, order and problems).
-    """
-    articles: dict[str, Article] = {}
-    from_text: set[str] = set()
-    problems: list[InputProblem] = []
-    pending_paths: list[Path] = []
-
-    def add(article: Article, is_text: bool) -> None:
-        first = articles.get(article.article_id)
-        if first is None:
-            articles[article.article_id] = article
-            if is_text:
-                from_text.add(article.article_id)
-            return
-        first_is_text = article.article_id in from_text
-        if is_text and first_is_text and first.text == article.text:
-            return  # the same text given twice is one article
-        if not is_text and not first_is_text and first.path.resolve() == article.path.resolve():
-            return  # so is the same file named twice
-        problems.append(
-            InputProblem(
-                article.path,
-                f"{article.path}: duplicate article id {article.article_id!r} (also {first.path})",
-                article.article_id,
-            )
-        )
-
-    def read_pending() -> None:
-        if pending_paths:
-            batch = read_articles(pending_paths)
-            problems.extend(batch.problems)
-            for article in batch.articles:
-                add(article, is_text=False)
-            pending_paths.clear()
-
-    for position, (key, item) in enumerate(_input_items(inputs), start=1):
-        if isinstance(item, os.PathLike) and key is None:
-            pending_paths.append(Path(item))
-            continue
-        if not isinstance(item, str):
-            raise TypeError(
-                f"input {position}: expected article text (str) or a path (os.PathLike), "
-                f"got {type(item).__name__}"
-            )
-        read_pending()
-        text_input = _text_article(key or text_article_id(item), item, position)
-        if isinstance(text_input, InputProblem):
-            problems.append(text_input)
-        else:
-            add(text_input, is_text=True)
-    read_pending()
-    return ArticleBatch(tuple(articles.values()), tuple(problems))
-
-
 @contextlib.contextmanager
 def open_backend(backend: str | Backend = DEFAULT_BACKEND, **options: Any) -> Iterator[Backend]:
     """The backend to run, as a context: closed on exit when it was built here.
@@ -226,6 +125,12 @@ def open_backend(backend: str | Backend = DEFAULT_BACKEND, **options: Any) -> It
     object is used as given, and left open for its owner.
     """
     given = {key: value for key, value in options.items() if value is not None}
+    for name in ("model", "base_url"):
+        value = given.get(name)
+        if isinstance(value, str) and not value.strip():
+            raise ConfigError(
+                f"{name} is empty: give a value, or leave the option out for the backend's default"
+            )
     if not isinstance(backend, str):
         if given:
             raise ConfigError(
@@ -243,6 +148,27 @@ def open_backend(backend: str | Backend = DEFAULT_BACKEND, **options: Any) -> It
             close()
 
 
+def check_destinations(
+    out_dir: str | os.PathLike[str] | None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    no_cache: bool = False,
+) -> None:
+    """Raise one line, before any backend is built, when the output directory or the cache
+    directory cannot be used (an existing file, or below one); creates nothing."""
+    if out_dir is not None:
+        out = Path(out_dir)
+        for candidate in (out, *out.parents):
+            if candidate.exists():
+                if not candidate.is_dir():
+                    where = "it" if candidate == out else str(candidate)
+                    raise OutputError(
+                        f"output directory {out} cannot be used: {where} is a file, not a directory"
+                    )
+                break
+    if not no_cache:
+        check_cache_dir(Path(cache_dir) if cache_dir is not None else default_cache_dir())
+
+
 def extract_batch(
     batch: ArticleBatch,
     backend: Backend,
@@ -252,16 +178,21 @@ def extract_batch(
     no_cache: bool = False,
     concurrency: int = 1,
     on_result: Callable[[Outcome], None] | None = None,
+    stop: threading.Event | None = None,
+    on_notice: Notice | None = None,
 ) -> ExtractionResult:
     """Run `backend` over an already read batch: what `extract` and `extractor extract` do.
 
-    Never raises for one article. An interrupted run (Ctrl-C) returns with
+    Never raises for one article. An interrupted run (Ctrl-C, or `stop` set) returns with
     `interrupted=True`, its finished articles written (given `out_dir`) and cached.
+    `on_notice` sees one-line notices (a corrupt cache moved aside, a foreign file in
+    `out_dir`); by default they go to the `extractor` logger.
     """
     config = RunnerConfig(concurrency=concurrency)
     problems = [failure_from_problem(problem) for problem in batch.problems]
+    skipped = tuple(failure_from_problem(item, kind="skipped") for item in batch.skipped)
     cache_path = Path(cache_dir) if cache_dir is not None else None
-    with ResultCache(cache_path, enabled=not no_cache) as cache:
+    with ResultCache(cache_path, enabled=not no_cache, on_notice=on_notice) as cache:
         if out_dir is not None:
             run, summary = extract_to_directory(
                 batch.articles,
@@ -270,10 +201,14 @@ def extract_batch(
                 cache=cache,
                 config=config,
                 problems=batch.problems,
+                skipped=batch.skipped,
                 on_result=on_result,
+                stop=stop,
+                on_notice=on_notice,
             )
         else:
-            run = CachedRunner(backend, cache, config=config).run(batch.articles, on_result)
+            runner = CachedRunner(backend, cache, config=config)
+            run = runner.run(batch.articles, on_result, stop=stop)
             summary = summarize(run.records, [*problems, *run.failures], run.wall_s)
     position = {article.article_id: index for index, article in enumerate(batch.articles)}
     return ExtractionResult(
@@ -285,6 +220,7 @@ def extract_batch(
         summary=summary,
         interrupted=run.interrupted,
         out_dir=Path(out_dir) if out_dir is not None else None,
+        skipped=skipped,
     )
 
 
@@ -318,6 +254,7 @@ def extract(
     if concurrency < 1:
         raise ConfigError("concurrency must be at least 1")
     batch = read_inputs(inputs)
+    check_destinations(out_dir, cache_dir, no_cache)
     with open_backend(backend, model=model, base_url=base_url, **options) as chosen:
         result = extract_batch(
             batch,

@@ -5,13 +5,25 @@ generation parameters, prompt version, schema hash and version, article id and a
 text. Change any of them and the article is extracted again; change none and a re-run
 makes no backend call. Values are JSON strings (not pickles): readable, and safe to load.
 Only validated results are stored, so a failure is retried on the next run.
+
+A cache that cannot be used never costs the results of a run: a cache directory that is a
+file (or cannot be created) is a `ConfigError` before any work; a corrupt `cache.db`, met
+when opening or later, is moved aside (`cache.db.corrupt-<time>`) with a notice and the
+run goes on with an empty cache; any other database error switches the cache off for the
+rest of the run, with a notice. Notices go to `on_notice`, else to the `extractor` logger.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -21,9 +33,13 @@ import diskcache
 import platformdirs
 
 from extractor.backends.base import BackendInfo
+from extractor.core.errors import ConfigError
 from extractor.core.schema import SCHEMA_VERSION, schema_hash
 
 CACHE_ENV_VAR = "EXTRACTOR_CACHE_DIR"
+DB_NAME = "cache.db"  # diskcache's database file
+CORRUPT_SQLITE_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+logger = logging.getLogger("extractor")
 
 
 def default_cache_dir() -> Path:
@@ -52,6 +68,29 @@ def cache_key(info: BackendInfo, prompt_version: str, article_id: str, text: str
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def check_cache_dir(directory: Path) -> None:
+    """`ConfigError` when `directory` (or the nearest existing folder above it) is a file."""
+    for candidate in (directory, *directory.parents):
+        if candidate.exists():
+            if candidate.is_dir():
+                return
+            what = "it is a file" if candidate == directory else f"{candidate} is a file"
+            raise ConfigError(
+                f"result cache directory {directory} cannot be used: {what}, not a directory"
+            )
+
+
+def is_corrupt(exc: BaseException) -> bool:
+    """True for SQLite's "file is not a database" and "database disk image is malformed"."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code in CORRUPT_SQLITE_CODES
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
+
+
 @dataclass(frozen=True)
 class CacheStats:
     """What `extractor cache stats` prints."""
@@ -64,18 +103,87 @@ class CacheStats:
 class ResultCache:
     """A diskcache-backed store of JSON values; `enabled=False` makes it a no-op."""
 
-    def __init__(self, directory: Path | None = None, *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        *,
+        enabled: bool = True,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> None:
         self.directory = directory or default_cache_dir()
         self.enabled = enabled
-        self._cache: diskcache.Cache | None = (
-            diskcache.Cache(str(self.directory)) if enabled else None
-        )
+        self.on_notice = on_notice
+        self._lock = threading.Lock()
+        self._cache: diskcache.Cache | None = self._open() if enabled else None
+
+    def _open(self) -> diskcache.Cache | None:
+        check_cache_dir(self.directory)
+        try:
+            return diskcache.Cache(str(self.directory))
+        except sqlite3.DatabaseError as exc:
+            if not is_corrupt(exc):
+                raise ConfigError(
+                    f"cannot open the result cache in {self.directory}: {exc}"
+                ) from None
+            moved = self._move_aside()
+            self._notice(
+                f"result cache {self.directory / DB_NAME} is corrupt ({exc}); moved it to "
+                f"{moved} and started an empty cache"
+            )
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot open the result cache directory {self.directory}: {exc.strerror or exc}"
+            ) from None
+        try:
+            return diskcache.Cache(str(self.directory))
+        except (sqlite3.Error, OSError) as exc:
+            self._notice(
+                f"result cache in {self.directory} cannot be opened ({exc}); running without it"
+            )
+            return None
+
+    def _move_aside(self) -> Path:
+        """Rename cache.db (and its journal files) to `cache.db.corrupt-<time>`."""
+        target = self.directory / f"{DB_NAME}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            source = self.directory / f"{DB_NAME}{suffix}"
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(source, f"{target}{suffix}")
+        return target
+
+    def _failed(self, exc: Exception) -> None:
+        """Switch the cache off after a database error (moving a corrupt one aside)."""
+        with self._lock:
+            cache, self._cache = self._cache, None
+        if cache is None:
+            return  # another thread already did
+        with contextlib.suppress(Exception):
+            cache.close()
+        if is_corrupt(exc):
+            moved = self._move_aside()
+            self._notice(
+                f"result cache {self.directory / DB_NAME} is corrupt ({exc}); moved it to "
+                f"{moved}; running without the cache"
+            )
+        else:
+            self._notice(f"result cache in {self.directory} failed ({exc}); running without it")
+
+    def _notice(self, message: str) -> None:
+        if self.on_notice is not None:
+            self.on_notice(message)
+        else:
+            logger.warning("%s", message)
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The stored value for `key`, or None (also when disabled or unreadable)."""
-        if self._cache is None:
+        cache = self._cache
+        if cache is None:
             return None
-        raw = self._cache.get(key)
+        try:
+            raw = cache.get(key)
+        except (sqlite3.Error, OSError) as exc:
+            self._failed(exc)
+            return None
         if not isinstance(raw, str):
             return None
         try:
@@ -86,8 +194,13 @@ class ResultCache:
 
     def set(self, key: str, value: dict[str, Any]) -> None:
         """Store a JSON-serialisable value under `key` (no-op when disabled)."""
-        if self._cache is not None:
-            self._cache.set(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+        cache = self._cache
+        if cache is None:
+            return
+        try:
+            cache.set(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+        except (sqlite3.Error, OSError) as exc:
+            self._failed(exc)
 
     def stats(self) -> CacheStats:
         """Entry count and size on disk."""

@@ -1,26 +1,56 @@
-"""Write extraction results: events.jsonl, events.csv, articles/<id>.json, failures.jsonl.
+"""What `extractor extract` writes, and how: rendering, atomic files, the run's summary.
 
-Every file is written atomically (a temp file in the same directory, then `os.replace`),
-so a reader never sees half a file and a crash leaves the previous version whole. Each
-article's own JSON is written the moment it finishes; the batch files are rewritten as
-results arrive (at most every `flush_interval_s`) and once more at the end, so an
-interrupted run keeps everything it had finished.
+    out/articles/<article_id>.json   one extracted article (the source of truth)
+    out/failures/<key>.json          one failed or skipped input (the source of truth)
+    out/events.jsonl                 every record of articles/, one per line, by article id
+    out/events.csv                   one ACLED-like row per event of those records
+    out/failures.jsonl               every record of failures/ (absent when there is none)
+
+The combined files are rebuilt from all per-article records in the folder, never from one
+run's memory (`extractor.output_store`), so no run, crash or second process shrinks them.
+Every file is written atomically: a temp file in the same directory, then `os.replace`;
+files get the usual permissions (0666 less the umask), like any file the user makes.
+
+Errors: an `OSError` that stops every later write too (disk full, quota, read-only file
+system) is a `OutputError` for the whole run (`is_whole_run_error`); any other one fails
+only the article being written.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
-import tempfile
-import time
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from extractor.articles import InputProblem
+from extractor.core.errors import ExtractorError
 from extractor.core.records import ExtractionRecord, FailureRecord, GroundedEvent
+
+WHOLE_RUN_ERRNOS = frozenset(
+    code
+    for code in (
+        errno.ENOSPC,
+        getattr(errno, "EDQUOT", None),
+        errno.EROFS,
+        errno.EFBIG,
+        errno.EIO,
+    )
+    if code is not None
+)
+"""Write errors no other file of the run would escape: they stop the run at once."""
+FILE_MODE = 0o666
+TEMP_SUFFIX = ".tmp"
+
+
+class OutputError(ExtractorError):
+    """The output directory cannot take this run's results: one line, what and where."""
+
 
 CSV_COLUMNS = (
     "article_id",
@@ -48,16 +78,34 @@ CSV_COLUMNS = (
 EVIDENCE_SEPARATOR = " | "
 
 
+def describe_os_error(exc: OSError) -> str:
+    """`No space left on device` and the like, for one-line messages."""
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def is_whole_run_error(exc: OSError) -> bool:
+    """True for errors that every later write would meet too (disk full, read-only, ...)."""
+    return exc.errno in WHOLE_RUN_ERRNOS
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temp file and `os.replace`."""
+    """Write `text` to `path` via a temp file and `os.replace` (created with mode 0666
+    less the umask; the temp name is short, so only `path`'s own name can be too long)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    data = text.encode("utf-8")
+    while True:
+        temp = path.parent / f".{secrets.token_hex(6)}{TEMP_SUFFIX}"
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except FileExistsError:
+            continue
+        break
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
@@ -97,53 +145,14 @@ def render_jsonl(items: list[ExtractionRecord] | list[FailureRecord]) -> str:
     return "".join(item.model_dump_json() + "\n" for item in items)
 
 
-def failure_from_problem(problem: InputProblem) -> FailureRecord:
-    """The failures.jsonl line for an input that could not be read."""
+def failure_from_problem(problem: InputProblem, kind: str = "input") -> FailureRecord:
+    """The failures.jsonl line for an input that could not be read (or was skipped)."""
     return FailureRecord(
         article_id=problem.article_id,
-        kind="input",
+        kind=kind,
         message=problem.message,
         path=str(problem.path),
     )
-
-
-class OutputWriter:
-    """Collects outcomes and keeps the output directory up to date."""
-
-    def __init__(self, out_dir: Path, flush_interval_s: float = 1.0) -> None:
-        self.out_dir = out_dir
-        self.flush_interval_s = flush_interval_s
-        self.records: dict[str, ExtractionRecord] = {}
-        self.failures: list[FailureRecord] = []
-        self._last_flush = 0.0
-        out_dir.mkdir(parents=True, exist_ok=True)
-
-    def add(self, outcome: ExtractionRecord | FailureRecord) -> None:
-        """Take one finished article: write its own file now, the batch files soon."""
-        if isinstance(outcome, ExtractionRecord):
-            self.records[outcome.article_id] = outcome
-            path = self.out_dir / "articles" / f"{outcome.article_id}.json"
-            atomic_write_text(path, outcome.model_dump_json(indent=2) + "\n")
-        else:
-            self.failures.append(outcome)
-        if time.monotonic() - self._last_flush >= self.flush_interval_s:
-            self.flush()
-
-    def add_problem(self, problem: InputProblem) -> None:
-        """Record an input that could not be read."""
-        self.add(failure_from_problem(problem))
-
-    def flush(self) -> None:
-        """Rewrite events.jsonl, events.csv and failures.jsonl (removed when none failed)."""
-        records = [self.records[key] for key in sorted(self.records)]
-        atomic_write_text(self.out_dir / "events.jsonl", render_jsonl(records))
-        atomic_write_text(self.out_dir / "events.csv", render_csv(records))
-        failures_path = self.out_dir / "failures.jsonl"
-        if self.failures:
-            atomic_write_text(failures_path, render_jsonl(self.failures))
-        else:
-            failures_path.unlink(missing_ok=True)
-        self._last_flush = time.monotonic()
 
 
 @dataclass(frozen=True)

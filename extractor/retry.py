@@ -6,11 +6,15 @@ sooner than a server's `Retry-After`. Invalid model output is a different failur
 backend re-asks the model itself (instructor's `max_retries`) and the runner does not
 retry it again. When attempts run out, `TransientExhausted` carries the attempts made and
 the tokens spent.
+
+A call may be given a `threading.Event`: once it is set (the batch was interrupted), no
+new attempt starts, a backoff wait ends at once, and `Cancelled` is raised instead.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -18,14 +22,18 @@ from typing import TypeVar
 from tenacity import (
     RetryCallState,
     Retrying,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     stop_before_delay,
 )
 
-from extractor.core.errors import TransientBackendError, TransientExhausted
+from extractor.core.errors import ExtractorError, TransientBackendError, TransientExhausted
 
 T = TypeVar("T")
+
+
+class Cancelled(ExtractorError):
+    """The batch was stopped (Ctrl-C, SIGTERM, a fatal error): no further attempt is made."""
 
 
 @dataclass(frozen=True)
@@ -60,21 +68,31 @@ class RetryOutcome:
 
 
 def call_with_retries(
-    func: Callable[[], T], policy: RetryPolicy, outcome: RetryOutcome | None = None
+    func: Callable[[], T],
+    policy: RetryPolicy,
+    outcome: RetryOutcome | None = None,
+    cancel: threading.Event | None = None,
 ) -> T:
     """Call `func`, retrying `TransientBackendError` under `policy`.
 
     `outcome`, when given, is updated with the attempts made (also on failure). Raises
     `TransientExhausted` when attempts or time run out; other errors pass through at once.
+    Once `cancel` is set, raises `Cancelled` instead of starting or waiting for an attempt.
     """
     record = outcome if outcome is not None else RetryOutcome()
+    stop = cancel if cancel is not None else threading.Event()
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         retry_after = exc.retry_after if isinstance(exc, TransientBackendError) else None
         return policy.wait_seconds(state.attempt_number, retry_after)
 
+    def pause(seconds: float) -> None:
+        stop.wait(seconds)  # a backoff ends as soon as the batch is stopped
+
     def attempt() -> T:
+        if stop.is_set():
+            raise Cancelled("the batch was stopped before this attempt")
         record.attempts += 1
         try:
             return func()
@@ -85,12 +103,17 @@ def call_with_retries(
     retrying = Retrying(
         stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.max_total_s),
         wait=wait,
-        retry=retry_if_exception_type(TransientBackendError),
+        sleep=pause,
+        retry=retry_if_exception(
+            lambda exc: isinstance(exc, TransientBackendError) and not stop.is_set()
+        ),
         reraise=True,
     )
     try:
         return retrying(attempt)
     except TransientBackendError as exc:
+        if stop.is_set():
+            raise Cancelled(f"the batch was stopped after: {exc}") from exc
         raise TransientExhausted(
             f"gave up after {record.attempts} attempt(s): {exc}",
             attempts=record.attempts,

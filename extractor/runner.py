@@ -10,15 +10,22 @@ exactly the failed articles and makes no backend call for the others.
     with ResultCache() as cache:
         runner = CachedRunner(get_backend("openai", model="gpt-4o-mini"), cache)
         result = runner.run(read_articles([Path("gold/articles")]).articles)
+
+Stopping: `run(..., stop=event)` checks the event between results (at least every 0.1 s);
+once it is set (or Ctrl-C raises `KeyboardInterrupt` here), no new article starts, no
+retry or further chunk is attempted, in-flight calls are abandoned (the workers are daemon
+threads, see `extractor.workers`), and `run` returns what finished, `interrupted=True`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,9 +50,12 @@ from extractor.core.errors import (
 from extractor.core.records import ExtractionRecord, FailureRecord, Provenance, TokenCounts
 from extractor.core.schema import ArticleEvents, schema_hash
 from extractor.grounding import ground_events, grounding_stats
-from extractor.outputs import BatchSummary, OutputWriter, summarize
+from extractor.output_store import Notice, OutputStore
+from extractor.outputs import BatchSummary, failure_from_problem, summarize
 from extractor.prompts import PromptTemplate, load_prompt
-from extractor.retry import RetryOutcome, RetryPolicy, call_with_retries
+from extractor.redaction import redact
+from extractor.retry import Cancelled, RetryOutcome, RetryPolicy, call_with_retries
+from extractor.workers import DaemonPool
 
 Outcome = ExtractionRecord | FailureRecord
 
@@ -58,6 +68,7 @@ FAILURE_KINDS: dict[type[BaseException], str] = {
     Exception: "internal_error",
 }
 _DELIMITER = re.compile(r"<(/?)(article)", re.IGNORECASE)
+POLL_S = 0.1
 
 
 def failure_kind(exc: BaseException) -> str:
@@ -70,6 +81,19 @@ def failure_kind(exc: BaseException) -> str:
 def neutralize_delimiters(text: str) -> str:
     """Keep article text from closing the `<article>` block of the prompt early."""
     return _DELIMITER.sub(r"<\1 \2", text)
+
+
+def prompt_article_id(article_id: str) -> str:
+    """The article id as it may appear in a prompt: one line, no `<article>` markers.
+
+    Ids come from file names, which may hold newlines and anything else; escaped, an id
+    cannot add lines, instructions or delimiters to the prompt. Plain ids are unchanged.
+    """
+    escaped = "".join(
+        ch if ch.isprintable() and ch != "\\" else ch.encode("unicode_escape").decode("ascii")
+        for ch in article_id
+    )
+    return neutralize_delimiters(escaped)
 
 
 @dataclass(frozen=True)
@@ -128,62 +152,74 @@ class CachedRunner:
         self.prompt = prompt or load_prompt(config.prompt_name)
         self.config = config
 
-    def extract_article(self, article: Article) -> Outcome:
-        """Extract, ground and describe one article; never raises for a failed article."""
+    def extract_article(self, article: Article, cancel: threading.Event | None = None) -> Outcome:
+        """Extract, ground and describe one article; never raises for a failed article
+        (only `Cancelled`, once `cancel` is set: the article is neither done nor failed)."""
         try:
-            return self._extract(article)
+            return self._extract(article, cancel or threading.Event())
+        except Cancelled:
+            raise
         except Exception as exc:  # one article's failure must not stop the batch
             return FailureRecord(
                 article_id=article.article_id,
                 kind=failure_kind(exc),
-                message=str(exc) or type(exc).__name__,
+                message=redact(str(exc) or type(exc).__name__),
                 path=str(article.path),
                 attempts=getattr(exc, "attempts", 0),
                 tokens=getattr(exc, "tokens", 0),
             )
 
     def run(
-        self, articles: Iterable[Article], on_result: Callable[[Outcome], None] | None = None
+        self,
+        articles: Iterable[Article],
+        on_result: Callable[[Outcome], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> BatchResult:
         """Extract every article, at most `concurrency` in flight; `on_result` sees each
-        outcome as it finishes (in this thread). Ctrl-C stops submitting, keeps what is done
-        and returns with `interrupted=True`."""
+        outcome as it finishes (in this thread). Ctrl-C, or `stop` being set, stops the
+        batch: what is done is kept and `run` returns with `interrupted=True`. Any other
+        exception (from `on_result`) also abandons the work in flight, then propagates."""
         result = BatchResult()
         started = time.perf_counter()
-        submitted: list[Future[Outcome]] = []
-        recorded: set[Future[Outcome]] = set()
+        cancel = threading.Event()  # seen by the workers; set once the batch stops
+        pool = DaemonPool(self.config.concurrency)
+        pending: set[Future[Outcome]] = set()
 
         def finish(done: Iterable[Future[Outcome]]) -> None:
             for future in done:
-                if future in recorded or future.cancelled():
+                pending.discard(future)
+                if future.cancelled() or isinstance(future.exception(), Cancelled):
                     continue
-                recorded.add(future)
                 outcome = future.result()
                 result.add(outcome)
                 if on_result is not None:
                     on_result(outcome)
 
-        executor = ThreadPoolExecutor(max_workers=self.config.concurrency)
-        pending: set[Future[Outcome]] = set()
+        def stopped() -> bool:
+            return stop is not None and stop.is_set()
+
+        def collect(until_below: int) -> None:
+            while len(pending) >= until_below and not stopped():
+                done, _ = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                finish(done)
+
         try:
             for article in articles:
-                if len(pending) >= self.config.concurrency:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    finish(done)
-                future = executor.submit(self.extract_article, article)
-                submitted.append(future)
-                pending.add(future)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                finish(done)
+                collect(self.config.concurrency)
+                if stopped():
+                    break
+                pending.add(pool.submit(functools.partial(self.extract_article, article, cancel)))
+            collect(1)
+            result.interrupted = stopped()
         except KeyboardInterrupt:
             result.interrupted = True
-            executor.shutdown(wait=False, cancel_futures=True)
-            with contextlib.suppress(KeyboardInterrupt):
-                finish(f for f in submitted if f.done())
         finally:
-            executor.shutdown(wait=not result.interrupted, cancel_futures=True)
+            cancel.set()  # nothing more starts: no article, chunk or retry
+            pool.shutdown(wait=False)
             result.wall_s = time.perf_counter() - started
+        if result.interrupted:
+            with contextlib.suppress(KeyboardInterrupt):
+                finish([f for f in list(pending) if f.done()])
         return result
 
     def _chunks(self, text: str) -> list[Chunk]:
@@ -196,9 +232,9 @@ class CachedRunner:
             raise ConfigError(f"the backend's context ({context} tokens) cannot hold the prompt")
         return split_into_chunks(text, budget, self.config.chunk_overlap_tokens)
 
-    def _extract(self, article: Article) -> ExtractionRecord:
+    def _extract(self, article: Article, cancel: threading.Event) -> ExtractionRecord:
         chunks = self._chunks(article.text)
-        answers = [self._answer(article.article_id, chunk.text) for chunk in chunks]
+        answers = [self._answer(article.article_id, chunk.text, cancel) for chunk in chunks]
         if len(answers) == 1:
             events = answers[0].events
         else:
@@ -211,7 +247,7 @@ class CachedRunner:
             provenance=self._provenance(answers),
         )
 
-    def _answer(self, article_id: str, text: str) -> _Answer:
+    def _answer(self, article_id: str, text: str, cancel: threading.Event) -> _Answer:
         """One chunk's answer, from the cache or the backend (and then cached)."""
         info = self.backend.info
         key = cache_key(info, self.prompt.version, article_id, text)
@@ -221,13 +257,13 @@ class CachedRunner:
             if answer is not None:
                 return answer
         system, user = self.prompt.render(
-            article_id=article_id, article_text=neutralize_delimiters(text)
+            article_id=prompt_article_id(article_id), article_text=neutralize_delimiters(text)
         )
         request = ExtractionRequest(article_id, text, system, user, self.prompt.version)
         outcome = RetryOutcome()
         started = time.perf_counter()
         result: BackendResult = call_with_retries(
-            lambda: self.backend.extract(request), self.config.retry, outcome
+            lambda: self.backend.extract(request), self.config.retry, outcome, cancel
         )
         events = result.events.model_copy(update={"article_id": article_id})
         answer = _Answer(
@@ -304,26 +340,56 @@ def extract_to_directory(
     cache: ResultCache | None = None,
     config: RunnerConfig = RunnerConfig(),
     problems: Iterable[InputProblem] = (),
+    skipped: Iterable[InputProblem] = (),
     on_result: Callable[[Outcome], None] | None = None,
+    stop: threading.Event | None = None,
+    on_notice: Notice | None = None,
 ) -> tuple[BatchResult, BatchSummary]:
     """Run a batch and keep `out_dir` up to date as each article finishes.
 
-    Input problems go to failures.jsonl next to the backend failures. Returns the batch
-    (check `interrupted`) and its summary; files are complete even after Ctrl-C.
+    Input problems go to failures.jsonl next to the backend failures, and so do the items
+    `skipped` in input directories (as kind `skipped`, not counted as failures). Returns the
+    batch as written (a record whose file could not be written is a failure; check
+    `interrupted`) and its summary. The combined files hold every record in the folder,
+    this run's and earlier ones', also after Ctrl-C. `OutputError` stops the run at once
+    when the folder cannot take results (not a directory, disk full).
     """
-    writer = OutputWriter(out_dir)
+    problems = list(problems)
+    store = OutputStore(out_dir, on_notice=on_notice).open()
     for problem in problems:
-        writer.add_problem(problem)
+        store.add(failure_from_problem(problem))
+    for item in skipped:
+        store.add_skipped(failure_from_problem(item, kind="skipped"))
+    store.flush()
+    sources: dict[str, Path] = {}
+
+    def writable(batch: Iterable[Article]) -> Iterable[Article]:
+        for article in batch:
+            problem = store.name_problem(article)
+            if problem is None:
+                sources[article.article_id] = article.path
+                yield article
+            else:
+                collect(problem)
 
     def collect(outcome: Outcome) -> None:
-        writer.add(outcome)
+        recorded = store.add(outcome, sources.get(outcome.article_id or ""))
         if on_result is not None:
-            on_result(outcome)
+            on_result(recorded)
 
     runner = CachedRunner(backend, cache, config=config)
     try:
-        result = runner.run(articles, on_result=collect)
-    finally:
-        writer.flush()
-    summary = summarize(list(writer.records.values()), writer.failures, result.wall_s)
-    return result, summary
+        result = runner.run(writable(articles), on_result=collect, stop=stop)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            store.flush()  # keep what finished; the first error is the one to report
+        raise
+    store.flush()
+    written = BatchResult(
+        records=list(store.records),
+        failures=store.failures[len(problems) :],
+        interrupted=result.interrupted,
+        wall_s=result.wall_s,
+    )
+    summary = summarize(store.records, store.failures, result.wall_s)
+    return written, summary

@@ -14,7 +14,10 @@ Answers that do not validate are re-asked by instructor itself (`max_reasks`, de
 Transport failures are mapped to our errors: timeouts, dropped connections, 429 and 5xx
 become `TransientBackendError` (with the server's Retry-After), so the runner's retry policy
 handles them; exhausted re-asks become `InvalidModelOutput` with attempts, the last raw
-output and the tokens spent. The API key never appears in any message we raise.
+output and the tokens spent. The API key never appears in any message we raise, and no
+credential in any log record of this process (`extractor.redaction`): not the key, not the
+Authorization header a server echoes back, not a password in the base URL, which is also
+stripped from what is recorded (`info.base_url`: provenance and cache keys).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import instructor
 import openai
@@ -43,6 +47,8 @@ from extractor.core.errors import (
     TransientBackendError,
 )
 from extractor.core.schema import ArticleEvents
+from extractor.redaction import install_log_redaction, register_secret, strip_url_credentials
+from extractor.redaction import redact as redact_credentials
 
 # instructor logs every failed attempt at ERROR level; we report failures ourselves.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
@@ -115,11 +121,11 @@ def _parse_mode(mode: str | None, base_url: str | None) -> ApiMode:
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:
-    """Replace every secret (the API key) in `text`."""
+    """Replace every secret (the API key) and every credential-looking value in `text`."""
     for secret in secrets:
         if secret and secret != DUMMY_API_KEY:
             text = text.replace(secret, "[redacted]")
-    return text
+    return redact_credentials(text)
 
 
 def _completion_text(response: Any) -> str | None:
@@ -233,6 +239,15 @@ def map_openai_error(
     return mapper(exc, message, stats.usage.total)
 
 
+def _url_secrets(url: str | None) -> list[str]:
+    """The password of `scheme://user:password@host` (as written and decoded), to redact."""
+    try:
+        password = urlsplit(url).password if url else None
+    except ValueError:
+        return []
+    return [password, unquote(password)] if password else []
+
+
 class OpenAIBackend:
     """Structured extraction through an OpenAI-compatible endpoint."""
 
@@ -247,6 +262,11 @@ class OpenAIBackend:
         max_tokens: int | None = None,
         context_tokens: int | None = None,
     ) -> None:
+        if model is not None and not model.strip():
+            raise ConfigError("the openai backend's model is empty: give a model name")
+        if base_url is not None and not base_url.strip():
+            raise ConfigError("the openai backend's base URL is empty: give one, or leave it out")
+        install_log_redaction()
         api_key = os.environ.get("OPENAI_API_KEY")
         if not api_key:
             if is_openai_url(base_url):
@@ -256,6 +276,10 @@ class OpenAIBackend:
                 )
             api_key = DUMMY_API_KEY
         self._secrets = (api_key,)
+        if api_key != DUMMY_API_KEY:
+            register_secret(api_key)
+        for secret in _url_secrets(base_url):
+            register_secret(secret)
         self.api_mode = _parse_mode(mode, base_url)
         self.max_reasks = max_reasks
         self.temperature = temperature
@@ -276,7 +300,7 @@ class OpenAIBackend:
             backend="openai",
             model=model or DEFAULT_MODEL,
             mode=self.api_mode.value,
-            base_url=base_url or OPENAI_BASE_URL,
+            base_url=strip_url_credentials(base_url or OPENAI_BASE_URL),
             params=params,
             context_tokens=context_tokens,
         )

@@ -12,6 +12,7 @@ from rich.console import Console
 
 import extractor
 from extractor.core.errors import ExtractorError, InputError
+from extractor.redaction import redact
 
 app = typer.Typer(
     name="extractor",
@@ -32,16 +33,26 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def describe_os_error(exc: OSError) -> str:
+    """`<file>: <reason>` for an OSError that escaped every narrower handler."""
+    where = f"{exc.filename}: " if exc.filename is not None else ""
+    return f"{where}{exc.strerror or exc}"
+
+
 def exit_on_error(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn our own errors into a one-line message on stderr and exit code 2."""
+    """Turn our own errors, and any OS error nothing else handled, into a one-line message
+    on stderr (credentials redacted) and exit code 2."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except (InputError, ExtractorError) as exc:
-            err_console.print(f"error: {exc}", markup=False)
-            raise typer.Exit(code=2) from None
+            message = str(exc)
+        except OSError as exc:
+            message = describe_os_error(exc)
+        err_console.print(redact(f"error: {message}"), markup=False)
+        raise typer.Exit(code=2)
 
     return wrapper
 

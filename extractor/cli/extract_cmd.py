@@ -1,4 +1,11 @@
-"""`extractor extract PATH...`: run a backend over articles and write events with provenance."""
+"""`extractor extract PATH...`: run a backend over articles and write events with provenance.
+
+Order of work: read the inputs, check the output and cache directories, build the backend,
+then run; so a usage problem (an --out that is a file, an empty --model) is one line and
+exit code 2 before any model call. Ctrl-C or SIGTERM stops the batch (`StopSignals`):
+finished articles are written and the exit code is 130 or 143; a second signal exits at
+once.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,23 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from extractor.api import extract_batch, open_backend, read_inputs
+from extractor.api import (
+    ExtractionResult,
+    check_destinations,
+    extract_batch,
+    open_backend,
+    read_inputs,
+)
+from extractor.articles import ArticleBatch
 from extractor.backends.registry import DEFAULT_BACKEND
 from extractor.cli.app import app, err_console, exit_on_error
+from extractor.cli.stop_signals import StopSignals
 from extractor.core.records import ExtractionRecord
 from extractor.outputs import BatchSummary
+from extractor.redaction import install_log_redaction, redact
 from extractor.runner import Outcome
 
-EXIT_INTERRUPTED = 130
+MAX_SKIPPED_SHOWN = 5
 
 
 def _progress() -> Progress:
@@ -37,6 +53,28 @@ def _print_summary(summary: BatchSummary, out: Path) -> None:
         f"grounded quotes {summary.grounding_rate:.0%}  wall {summary.wall_s:.1f}s  -> {out}",
         markup=False,
     )
+
+
+def _say(message: str) -> None:
+    err_console.print(redact(message), markup=False)
+
+
+def _report(batch: ArticleBatch, result: ExtractionResult, out: Path) -> None:
+    for failure in result.failures:
+        if failure.kind != "input":
+            _say(f"failed: {failure.article_id}: {failure.message}")
+    for problem in batch.problems:
+        _say(f"skipped: {problem.message}")
+    if batch.skipped:
+        _say(
+            f"skipped {len(batch.skipped)} item(s) in input directories that are not "
+            f".txt articles (each listed in {out / 'failures.jsonl'}):"
+        )
+        for item in batch.skipped[:MAX_SKIPPED_SHOWN]:
+            _say(f"  {item.message}")
+        if len(batch.skipped) > MAX_SKIPPED_SHOWN:
+            _say(f"  ... and {len(batch.skipped) - MAX_SKIPPED_SHOWN} more")
+    _print_summary(result.summary, out)
 
 
 @app.command("extract")
@@ -64,44 +102,53 @@ def extract_command(
     """Extract events from articles into OUT (events.jsonl, events.csv, articles/, failures).
 
     Exit code 0 when every article was extracted, 1 when any failed (the rest is still
-    written), 2 for usage errors, 130 when interrupted (finished articles are kept).
+    written), 2 for usage errors and for an output directory that cannot take results
+    (disk full), 130 when interrupted, 143 when terminated (finished articles are kept).
     """
-    batch = read_inputs(paths)
-    with (
-        open_backend(
-            backend,
-            model=model,
-            base_url=base_url,
-            mode=mode,
-            timeout=timeout,
-            variant=variant,
-            call_cache=call_cache,
-        ) as chosen,
-        _progress() as progress,
-    ):
-        task = progress.add_task("extract", total=len(batch.articles), last="")
+    install_log_redaction()
+    signals = StopSignals()
+    with signals.installed():
+        try:
+            batch = read_inputs(paths)
+            check_destinations(out, cache_dir, no_cache)
+            with (
+                open_backend(
+                    backend,
+                    model=model,
+                    base_url=base_url,
+                    mode=mode,
+                    timeout=timeout,
+                    variant=variant,
+                    call_cache=call_cache,
+                ) as chosen,
+                _progress() as progress,
+            ):
+                task = progress.add_task("extract", total=len(batch.articles), last="")
 
-        def advance(outcome: Outcome) -> None:
-            state = "ok" if isinstance(outcome, ExtractionRecord) else "FAILED"
-            progress.update(task, advance=1, last=f"{outcome.article_id} {state}")
+                def advance(outcome: Outcome) -> None:
+                    state = "ok" if isinstance(outcome, ExtractionRecord) else "FAILED"
+                    progress.update(task, advance=1, last=f"{outcome.article_id} {state}")
 
-        result = extract_batch(
-            batch,
-            chosen,
-            out_dir=out,
-            cache_dir=cache_dir,
-            no_cache=no_cache,
-            concurrency=concurrency,
-            on_result=advance,
-        )
-    for failure in result.failures:
-        if failure.kind != "input":
-            err_console.print(f"failed: {failure.article_id}: {failure.message}", markup=False)
-    for problem in batch.problems:
-        err_console.print(f"skipped: {problem.message}", markup=False)
-    _print_summary(result.summary, out)
-    if result.interrupted:
-        err_console.print("interrupted: finished articles were written", markup=False)
-        raise typer.Exit(EXIT_INTERRUPTED)
+                with signals.deferred():
+                    result = extract_batch(
+                        batch,
+                        chosen,
+                        out_dir=out,
+                        cache_dir=cache_dir,
+                        no_cache=no_cache,
+                        concurrency=concurrency,
+                        on_result=advance,
+                        stop=signals.stop,
+                        on_notice=lambda message: _say(f"notice: {message}"),
+                    )
+        except KeyboardInterrupt:
+            signals.noticed()
+            _say(f"{signals.description}: stopped before any article was extracted")
+            raise typer.Exit(signals.exit_code) from None
+    _report(batch, result, out)
+    if result.interrupted or signals.signum is not None:
+        signals.noticed()
+        _say(f"{signals.description}: finished articles were written to {out}")
+        raise typer.Exit(signals.exit_code)
     if result.summary.failures:
         raise typer.Exit(1)

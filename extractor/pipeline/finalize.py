@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from extractor import gazetteer
 from extractor.core.schema import (
     ArticleEvents,
     Event,
@@ -119,6 +120,27 @@ def is_incident(event_type: EventType, location: str, quotes: list[str]) -> bool
     return not sides.unplaceable(sides.corrected_type(event_type, context, location), location)
 
 
+def _known_place_facts(
+    location: str, article: str, country: str | None, admin1: str | None
+) -> tuple[str | None, str | None]:
+    """Country and region of a gazetteer place, where the article itself names them.
+
+    The region or country written nearest to the place can belong to another place of the
+    story ("... Ain al-Asad ... and Baghdad"); for a known place the gazetteer says which of
+    the article's regions is its own. Nothing the article does not write is added.
+    """
+    place = gazetteer.lookup(location)
+    if place is None:
+        return country, admin1
+    if place.country and re.search(rf"\b{place.country}\b", article):
+        country = place.country
+    if place.admin1:
+        named = {m.group(1).lower() for m in rules.ADMIN1_PATTERN.finditer(article)}
+        spelled = {k for k, v in rules.ADMIN1_NAMES.items() if v == place.admin1}
+        admin1 = place.admin1 if named & spelled else None
+    return country, admin1
+
+
 def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Event | None:
     """The event the proposal's evidence supports, or None if nothing usable is left."""
     quotes = list(dict.fromkeys(s.text for s in proposal.evidence))[:12]
@@ -143,6 +165,7 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
     if country is None and proposal.country and proposal.country in article:
         country = proposal.country
     admin1 = admin1 or rules.grounded_name(proposal.admin1, context, threshold=90)
+    country, admin1 = _known_place_facts(location, article, country, admin1)
     killed = rules.casualty_count(
         rules.grounded_count(proposal.killed, context, zero_allowed=none_harmed),
         context,

@@ -359,7 +359,7 @@ ADMIN1_NAMES: dict[str, str] = {
     "hodeidah": "Hodeidah",
     "sanaa": "Sanaa",
 }
-_ADMIN1 = re.compile(
+ADMIN1_PATTERN = _ADMIN1 = re.compile(
     r"\b(" + "|".join(re.escape(n) for n in sorted(ADMIN1_NAMES, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )

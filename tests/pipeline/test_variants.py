@@ -240,3 +240,17 @@ def test_the_dateline_city_gives_no_region_or_country() -> None:
     proposal = Proposal(EventType.STRIKE, "Syria", [sentence], perpetrator="U.S. jets")
     event = to_event(proposal, text, reference=None)
     assert event is not None and (event.country, event.admin1) == ("Syria", None)
+
+
+def test_a_known_place_takes_its_own_region_where_the_article_names_it() -> None:
+    text = (
+        "Rockets hit Ain al-Asad, which hosts U.S. troops, on Monday, and a drone was "
+        "downed near Baghdad. The base lies in Anbar."
+    )
+    sentence = Sentence(0, text, 0, len(text))
+    event = to_event(Proposal(EventType.ATTACK, "Ain al-Asad", [sentence]), text, None)
+    assert event is not None and (event.country, event.admin1) == (None, "Anbar")
+    no_region = "Rockets hit Ain al-Asad, which hosts U.S. troops, near Baghdad in Iraq."
+    sentence = Sentence(0, no_region, 0, len(no_region))
+    event = to_event(Proposal(EventType.ATTACK, "Ain al-Asad", [sentence]), no_region, None)
+    assert event is not None and (event.country, event.admin1) == ("Iraq", None)
