@@ -75,6 +75,7 @@ def read_inputs(inputs: Inputs) -> ArticleBatch:
     articles: dict[str, Article] = {}
     from_text: set[str] = set()
     problems: list[InputProblem] = []
+    skipped: list[InputProblem] = []
     pending_paths: list[Path] = []
 
     def add(article: Article, is_text: bool) -> None:
@@ -101,6 +102,7 @@ def read_inputs(inputs: Inputs) -> ArticleBatch:
         if pending_paths:
             batch = read_articles(pending_paths)
             problems.extend(batch.problems)
+            skipped.extend(batch.skipped)
             for article in batch.articles:
                 add(article, is_text=False)
             pending_paths.clear()
@@ -121,4 +123,4 @@ def read_inputs(inputs: Inputs) -> ArticleBatch:
         else:
             add(text_input, is_text=True)
     read_pending()
-    return ArticleBatch(tuple(articles.values()), tuple(problems))
+    return ArticleBatch(tuple(articles.values()), tuple(problems), tuple(skipped))

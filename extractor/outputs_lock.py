@@ -72,8 +72,9 @@ class DirectoryLock:
             if self._is_current(fd):
                 break
             os.close(fd)  # removed by its last holder after we opened it: open it again
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        with contextlib.suppress(OSError):  # the pid only helps a waiter's message
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
         self._fd = fd
 
     def _is_current(self, fd: int) -> bool:

@@ -34,7 +34,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"""(?i)\b((?:proxy-)?authorization|(?:x-)?api[-_]?key|openai[-_]api[-_]key)"""
-            r"""(["']?\s*[:=]\s*["']?)(?:(bearer|basic|token)\s+)?+(?!\[redacted\])[^\s"',;}\]]+"""
+            r"""(["']?\s*[:=]\s*["']?)(?:(bearer|basic|token)\s+)?+(?!\[redacted\])[^\s"',;}\]&#]+"""
         ),
         rf"\1\2{REDACTED}",
     ),

@@ -71,6 +71,15 @@ _DELIMITER = re.compile(r"<(/?)(article)", re.IGNORECASE)
 POLL_S = 0.1
 
 
+def _max_length(model: type[ArticleEvents], name: str) -> int:
+    metadata = model.model_fields[name].metadata
+    return next(int(m.max_length) for m in metadata if getattr(m, "max_length", None))
+
+
+MAX_ARTICLE_ID_LENGTH = _max_length(ArticleEvents, "article_id")
+"""Longer ids cannot make a valid `ArticleEvents`: refused before any backend call."""
+
+
 def failure_kind(exc: BaseException) -> str:
     """The `kind` of a FailureRecord for an exception (most specific class wins)."""
     if isinstance(exc, ExtractionFailed):
@@ -155,6 +164,15 @@ class CachedRunner:
     def extract_article(self, article: Article, cancel: threading.Event | None = None) -> Outcome:
         """Extract, ground and describe one article; never raises for a failed article
         (only `Cancelled`, once `cancel` is set: the article is neither done nor failed)."""
+        if len(article.article_id) > MAX_ARTICLE_ID_LENGTH:
+            return FailureRecord(
+                article_id=article.article_id,
+                kind="input",
+                message=f"{article.path}: the article id (file name) is "
+                f"{len(article.article_id)} characters long; the limit is "
+                f"{MAX_ARTICLE_ID_LENGTH}: rename the file",
+                path=str(article.path),
+            )
         try:
             return self._extract(article, cancel or threading.Event())
         except Cancelled:

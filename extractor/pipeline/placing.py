@@ -150,9 +150,31 @@ def fold_vague_attacks(incidents: list[Incident]) -> list[Incident]:
             )
         if len(homes) == 1:
             kept[homes[0]] = _fold(kept[homes[0]], item)
-        else:
+        elif not homes:
             kept.append(item)
+        # else: "two separate rocket attacks on bases housing Americans in Syria" sums up
+        # the named attacks told around it; it is not a third one
     return sorted(kept, key=lambda i: min(s.index for s in i.sentences))
+
+
+def split_by_place(incident: Incident) -> list[Incident]:
+    """ "Conoco and Green Village": a location that names two known places that do not hold
+    one another is two incidents (two places are two events), with the same sentences."""
+    places = gazetteer.find_places(incident.location)
+    distinct = [
+        p
+        for p in places
+        if not any(gazetteer.contains(p, q) or gazetteer.contains(q, p) for q in places)
+    ]
+    if len(distinct) < 2 or not re.search(r"\band\b|,|&", incident.location):
+        return [incident]
+    folded = gazetteer.fold(incident.location)
+
+    def position(place: gazetteer.Place) -> int:
+        spellings = (gazetteer.fold(place.name), *place.aliases)
+        return min((folded.find(s) for s in spellings if s in folded), default=len(folded))
+
+    return [_with(incident, place.name) for place in sorted(distinct, key=position)]
 
 
 def place_incidents(incidents: list[Incident], text: str | None = None) -> list[Incident]:
@@ -180,6 +202,7 @@ def place_incidents(incidents: list[Incident], text: str | None = None) -> list[
         else:
             placeless.append(incident)
     placed = [split for incident in placed for split in split_by_country(incident)]
+    placed = [split for incident in placed for split in split_by_place(incident)]
     placed = fold_vague_attacks(placed)
     for orphan in placeless:
         homes = [

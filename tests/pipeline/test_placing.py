@@ -112,3 +112,22 @@ def test_a_city_and_a_base_elsewhere_in_its_region_are_two_places() -> None:
     assert same_place("an airbase in Kirkuk province", "K1 airbase")
     assert same_place("Baghdad", "Baghdad airport")
     assert not same_place("Ain al-Asad", "al-Tanf")
+
+
+def test_a_location_naming_two_places_is_two_incidents() -> None:
+    both = _incident(
+        "attack", "Conoco and Green Village", "Rockets hit Conoco and Green Village.", 0
+    )
+    assert [i.location for i in place_incidents([both])] == ["Conoco", "Green Village"]
+
+
+def test_a_country_wide_description_of_several_named_attacks_is_not_another_one() -> None:
+    summary = _incident(
+        "attack", "bases in Syria", "Two rocket attacks hit bases in Syria.", 0, "Wednesday"
+    )
+    first = _incident("attack", "Conoco", "Rockets hit Conoco.", 1, "Wednesday")
+    second = _incident("attack", "Green Village", "Rockets hit Green Village.", 2, "Wednesday")
+    assert [i.location for i in place_incidents([summary, first, second])] == [
+        "Conoco",
+        "Green Village",
+    ]
