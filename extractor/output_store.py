@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from extractor.articles import Article
 from extractor.core.records import ExtractionRecord, FailureRecord
 from extractor.outputs import (
+    TEMP_NAME,
     OutputError,
     atomic_write_text,
     describe_os_error,
@@ -48,6 +49,7 @@ EVENTS_CSV = "events.csv"
 FAILURES_JSONL = "failures.jsonl"
 PATH_KEYED_KINDS = frozenset({"input", "skipped"})
 DEFAULT_NAME_MAX = 255
+TEMP_MAX_AGE_S = 60.0
 
 Outcome = ExtractionRecord | FailureRecord
 Notice = Callable[[str], None]
@@ -61,6 +63,16 @@ def failure_key(kind: str, article_id: str | None, path: str | None) -> str:
     else:
         material = f"article\0{article_id}"
     return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+
+
+def _sweep_temp_files(directory: Path) -> None:
+    """Remove temp files that a killed writer left behind (older than a minute)."""
+    cutoff = time.time() - TEMP_MAX_AGE_S
+    with contextlib.suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            if TEMP_NAME.fullmatch(entry.name) and entry.stat().st_mtime < cutoff:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def _key_of(failure: FailureRecord) -> str:
@@ -95,13 +107,14 @@ class OutputStore:
         """
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise OutputError(f"output directory {self.out_dir} exists and is not a directory")
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot create output directory {self.out_dir}: {describe_os_error(exc)}"
+            ) from None
         for directory in (self.out_dir, self.records_dir, self.failures_dir):
-            try:
-                directory.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise OutputError(
-                    f"cannot create output directory {directory}: {describe_os_error(exc)}"
-                ) from None
+            _sweep_temp_files(directory)
         self.flush()
         return self
 
@@ -109,7 +122,7 @@ class OutputStore:
         """A failure when the article's record cannot have a file name in this folder."""
         name = f"{article.article_id}.json"
         try:
-            limit = int(os.pathconf(self.records_dir, "PC_NAME_MAX"))
+            limit = int(os.pathconf(self.out_dir, "PC_NAME_MAX"))
         except (OSError, ValueError, AttributeError):
             limit = DEFAULT_NAME_MAX
         size = len(os.fsencode(name))

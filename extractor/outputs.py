@@ -23,6 +23,7 @@ import errno
 import io
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,9 @@ WHOLE_RUN_ERRNOS = frozenset(
 )
 """Write errors no other file of the run would escape: they stop the run at once."""
 FILE_MODE = 0o666
-TEMP_SUFFIX = ".tmp"
+TEMP_HEX_CHARS = 12
+TEMP_NAME = re.compile(rf"\.[0-9a-f]{{{TEMP_HEX_CHARS}}}\.tmp")
+"""The temp files of `atomic_write_text`: short, hidden, and never `*.json`."""
 
 
 class OutputError(ExtractorError):
@@ -94,7 +97,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
     while True:
-        temp = path.parent / f".{secrets.token_hex(6)}{TEMP_SUFFIX}"
+        temp = path.parent / f".{secrets.token_hex(TEMP_HEX_CHARS // 2)}.tmp"
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         except FileExistsError:

@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from extractor.answers import Answer, answer_from_cache, answer_to_cache
 from extractor.articles import Article, InputProblem
 from extractor.backends.base import Backend, BackendResult, ExtractionRequest, Usage
 from extractor.cache import ResultCache, cache_key
@@ -131,16 +131,6 @@ class BatchResult:
             self.records.append(outcome)
         else:
             self.failures.append(outcome)
-
-
-@dataclass
-class _Answer:
-    events: ArticleEvents
-    usage: Usage
-    latency_s: float
-    attempts: int
-    reasks: int
-    cache_hit: bool
 
 
 class CachedRunner:
@@ -265,13 +255,13 @@ class CachedRunner:
             provenance=self._provenance(answers),
         )
 
-    def _answer(self, article_id: str, text: str, cancel: threading.Event) -> _Answer:
+    def _answer(self, article_id: str, text: str, cancel: threading.Event) -> Answer:
         """One chunk's answer, from the cache or the backend (and then cached)."""
         info = self.backend.info
         key = cache_key(info, self.prompt.version, article_id, text)
         cached = self.cache.get(key)
         if cached is not None:
-            answer = _from_cache(cached, article_id)
+            answer = answer_from_cache(cached, article_id)
             if answer is not None:
                 return answer
         system, user = self.prompt.render(
@@ -284,7 +274,7 @@ class CachedRunner:
             lambda: self.backend.extract(request), self.config.retry, outcome, cancel
         )
         events = result.events.model_copy(update={"article_id": article_id})
-        answer = _Answer(
+        answer = Answer(
             events=events,
             usage=result.usage + Usage(outcome.failed_tokens, 0),
             latency_s=time.perf_counter() - started,
@@ -292,10 +282,10 @@ class CachedRunner:
             reasks=result.reasks,
             cache_hit=False,
         )
-        self.cache.set(key, _to_cache(answer))
+        self.cache.set(key, answer_to_cache(answer))
         return answer
 
-    def _provenance(self, answers: list[_Answer]) -> Provenance:
+    def _provenance(self, answers: list[Answer]) -> Provenance:
         info = self.backend.info
         usage = sum((a.usage for a in answers), Usage())
         attempts = sum(a.attempts for a in answers)
@@ -318,36 +308,6 @@ class CachedRunner:
             reasks=sum(a.reasks for a in answers),
             chunks=len(answers),
         )
-
-
-def _to_cache(answer: _Answer) -> dict[str, Any]:
-    return {
-        "events": answer.events.model_dump(mode="json"),
-        "usage": {
-            "prompt_tokens": answer.usage.prompt_tokens,
-            "completion_tokens": answer.usage.completion_tokens,
-        },
-        "latency_s": answer.latency_s,
-        "attempts": answer.attempts,
-        "reasks": answer.reasks,
-    }
-
-
-def _from_cache(value: dict[str, Any], article_id: str) -> _Answer | None:
-    """A cached answer, or None when the entry does not validate any more."""
-    try:
-        events = ArticleEvents.model_validate(value["events"])
-        usage = Usage(**value.get("usage", {}))
-    except (KeyError, TypeError, ValueError):
-        return None
-    return _Answer(
-        events=events.model_copy(update={"article_id": article_id}),
-        usage=usage,
-        latency_s=float(value.get("latency_s", 0.0)),
-        attempts=int(value.get("attempts", 1)),
-        reasks=int(value.get("reasks", 0)),
-        cache_hit=True,
-    )
 
 
 def extract_to_directory(

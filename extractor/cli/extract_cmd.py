@@ -129,26 +129,26 @@ def extract_command(
                     state = "ok" if isinstance(outcome, ExtractionRecord) else "FAILED"
                     progress.update(task, advance=1, last=f"{outcome.article_id} {state}")
 
-                with signals.deferred():
-                    result = extract_batch(
-                        batch,
-                        chosen,
-                        out_dir=out,
-                        cache_dir=cache_dir,
-                        no_cache=no_cache,
-                        concurrency=concurrency,
-                        on_result=advance,
-                        stop=signals.stop,
-                        on_notice=lambda message: _say(f"notice: {message}"),
-                    )
+                signals.defer()  # from here a signal stops the batch, which then returns
+                result = extract_batch(
+                    batch,
+                    chosen,
+                    out_dir=out,
+                    cache_dir=cache_dir,
+                    no_cache=no_cache,
+                    concurrency=concurrency,
+                    on_result=advance,
+                    stop=signals.stop,
+                    on_notice=lambda message: _say(f"notice: {message}"),
+                )
         except KeyboardInterrupt:
             signals.noticed()
             _say(f"{signals.description}: stopped before any article was extracted")
             raise typer.Exit(signals.exit_code) from None
-    _report(batch, result, out)
-    if result.interrupted or signals.signum is not None:
-        signals.noticed()
-        _say(f"{signals.description}: finished articles were written to {out}")
-        raise typer.Exit(signals.exit_code)
+        _report(batch, result, out)
+        if result.interrupted or signals.signum is not None:
+            signals.noticed()
+            _say(f"{signals.description}: finished articles were written to {out}")
+            raise typer.Exit(signals.exit_code)
     if result.summary.failures:
         raise typer.Exit(1)

@@ -1,17 +1,19 @@
 """Ctrl-C and SIGTERM for a command that runs a batch: stop cleanly once, at once twice.
 
-The first SIGINT or SIGTERM sets `stop`; inside `deferred()` (the batch, which checks the
-event between results and abandons the calls in flight) that is all, so the batch writes
-what finished and returns; outside it (reading inputs, building the backend) it raises
-`KeyboardInterrupt` to leave whatever was blocking. A second signal exits the process at
-once with 128 + its number, after one line on stderr and without a traceback.
+The first SIGINT or SIGTERM sets `stop`. Once `defer()` was called (the batch has
+started: it checks the event between results and abandons the calls in flight) that is
+all, so the batch writes what finished and the command reports and exits; before that
+(reading inputs, building the backend) the signal raises `KeyboardInterrupt` to leave
+whatever was blocking. A second signal exits the process at once with 128 + its number,
+after one line on stderr and without a traceback.
 
     signals = StopSignals()
     with signals.installed():
-        with signals.deferred():
-            run_batch(stop=signals.stop)
-    if signals.signum is not None:
-        raise SystemExit(signals.exit_code)
+        prepare()                      # a signal here raises KeyboardInterrupt
+        signals.defer()
+        run_batch(stop=signals.stop)   # a signal here sets signals.stop
+        if signals.signum is not None:
+            raise SystemExit(signals.exit_code)
 """
 
 from __future__ import annotations
@@ -68,14 +70,9 @@ class StopSignals:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
 
-    @contextlib.contextmanager
-    def deferred(self) -> Iterator[None]:
-        """Inside the block, a first signal only sets `stop` (the code checks it)."""
+    def defer(self) -> None:
+        """From now on, a first signal only sets `stop` (the running code checks it)."""
         self._deferring = True
-        try:
-            yield
-        finally:
-            self._deferring = False
 
     def noticed(self) -> None:
         """Count a KeyboardInterrupt that was not ours (raised before we installed) as SIGINT."""

@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz
 
+from extractor import gazetteer
 from extractor.core.schema import EventType
 from extractor.pipeline import sides
 from extractor.pipeline.chat import CallLog, ChatModel, ask
@@ -79,6 +81,31 @@ def resolve_generic_places(found: list[tuple[Sentence, Mention]]) -> list[tuple[
     return resolved
 
 
+def _written_in(location: str, sentence: str) -> bool:
+    """True when the sentence writes the place itself (a spelling of it, or its words)."""
+    place = gazetteer.lookup(location)
+    if place is not None and place in gazetteer.find_places(sentence):
+        return True
+    key = place_key(location)
+    return bool(key) and fuzz.partial_ratio(key, place_key(sentence)) >= 90
+
+
+def drop_carried_over(found: list[tuple[Sentence, Mention]]) -> list[tuple[Sentence, Mention]]:
+    """In a sentence that names its own place, drop mentions of places it does not write.
+
+    Asked about "That followed five rockets fired towards a base in Rumalyn" with the Ain
+    al-Asad sentence before it, a small model lists both places; the sentence reports only
+    the one it names. A mention whose place is absent is kept when no mention of the
+    sentence names its place ("the base" resolved from the sentence before).
+    """
+    kept: list[tuple[Sentence, Mention]] = []
+    for sentence in dict.fromkeys(s for s, _ in found):
+        own = [m for s, m in found if s == sentence]
+        written = [m for m in own if _written_in(m.location, sentence.text)]
+        kept += [(sentence, m) for m in (written or own)]
+    return kept
+
+
 def group_mentions(found: list[tuple[Sentence, Mention]]) -> list[Incident]:
     """Incidents from (sentence, mention) pairs in article order, merged when compatible."""
     groups: list[Incident] = []
@@ -97,6 +124,15 @@ def group_mentions(found: list[tuple[Sentence, Mention]]) -> list[Incident]:
     return groups
 
 
+def _typed(mention: Mention, sentence: str) -> Mention:
+    """The mention with its type corrected by its own sentence (`sides.corrected_type`), so
+    that an interception the model called a strike groups with its attack."""
+    kind = sides.corrected_type(mention.event_type, sentence, mention.location)
+    return (
+        mention if kind is mention.event_type else mention.model_copy(update={"event_type": kind})
+    )
+
+
 def mentions(model: ChatModel, log: CallLog, sentences: list[Sentence]) -> list[Incident]:
     """Ask each candidate sentence for its incidents; group them deterministically.
 
@@ -111,7 +147,7 @@ def mentions(model: ChatModel, log: CallLog, sentences: list[Sentence]) -> list[
             answer = ask(
                 model, log, SentenceMentions, system, user, max_tokens=200, slot="mentions"
             )
-            found.extend((sentence, mention) for mention in answer.incidents)
+            found.extend((sentence, _typed(mention, sentence.text)) for mention in answer.incidents)
         if sentence.looks_like_prose:
             previous = sentence.text
-    return group_mentions(resolve_generic_places(found))
+    return group_mentions(resolve_generic_places(drop_carried_over(found)))

@@ -22,11 +22,12 @@ from extractor import gazetteer
 from extractor.core.schema import EventType
 from extractor.pipeline import sides
 from extractor.pipeline.grouping import Incident
+from extractor.pipeline.rules import plausible_when
 from extractor.pipeline.sentences import Sentence
 
 
 def _day(incident: Incident) -> str:
-    return (incident.when or "").lower().strip()
+    return (plausible_when(incident.when) or "").lower().strip()
 
 
 def _compatible_day(a: Incident, b: Incident) -> bool:

@@ -84,7 +84,11 @@ def corrected_type(event_type: EventType, evidence: str, location: str = "") -> 
         place = gazetteer.lookup(location)
         if place is not None and place.hosts_coalition:
             return EventType.ATTACK
-    if event_type is EventType.STRIKE and not _STRIKE_WORDS.search(evidence):
+    if (
+        event_type is EventType.STRIKE
+        and not _STRIKE_WORDS.search(evidence)
+        and not _STRIKERS_WEAPONS.search(evidence)
+    ):
         return EventType.ATTACK
     if (
         event_type is EventType.STRIKE

@@ -254,3 +254,25 @@ def test_a_known_place_takes_its_own_region_where_the_article_names_it() -> None
     sentence = Sentence(0, no_region, 0, len(no_region))
     event = to_event(Proposal(EventType.ATTACK, "Ain al-Asad", [sentence]), no_region, None)
     assert event is not None and (event.country, event.admin1) == ("Iraq", None)
+
+
+def test_a_sentence_naming_its_own_place_does_not_report_the_previous_ones() -> None:
+    from extractor.pipeline.mentions import Mention, drop_carried_over
+
+    sentence = Sentence(1, "Later five rockets hit a base in Rumalyn, officials said.", 60, 118)
+    carried = Mention(event_type=EventType.ATTACK, location="Ain al-Asad", when="Sunday")
+    own = Mention(event_type=EventType.ATTACK, location="Rumalyn", when="Sunday")
+    assert drop_carried_over([(sentence, carried), (sentence, own)]) == [(sentence, own)]
+    back_reference = Sentence(2, "The base was hit again on Monday.", 119, 152)
+    resolved = Mention(event_type=EventType.ATTACK, location="Rumalyn", when="Monday")
+    assert drop_carried_over([(back_reference, resolved)]) == [(back_reference, resolved)]
+
+
+def test_a_mention_is_typed_by_its_own_sentence() -> None:
+    from extractor.pipeline.mentions import Mention, _typed
+
+    text = "U.S. troops shot down two drones approaching the base."
+    strike = Mention(event_type=EventType.STRIKE, location="Camp Larch", when=None)
+    assert _typed(strike, text).event_type is EventType.ATTACK
+    jets = "U.S. jets bombed a depot near Qaim."
+    assert _typed(strike, jets).event_type is EventType.STRIKE
