@@ -64,6 +64,25 @@ def _only_in_dateline(incident: Incident, datelined: list[str]) -> bool:
     return not re.search(rf"\b{re.escape(location)}\b", body)
 
 
+_DESCRIBED_SITE = re.compile(
+    r"\b(?:[Aa]|[Aa]n|[Tt]he)\s+((?:[a-z.-]+\s+){0,3}(?:base|garrison|outpost|installation|facility|"
+    r"airfield|airbase|air base)\s+in\s+(?:(?:north|south|east|west)\w*\s+)?"
+    r"(?:" + "|".join(gazetteer.COUNTRIES) + r"))\b"
+)
+
+
+def described_site(text: str) -> str | None:
+    """A site the sentences describe by its country: "a military base in southern Syria"."""
+    match = _DESCRIBED_SITE.search(text)
+    return match.group(1) if match else None
+
+
+def only_coalition_base(article: str) -> str | None:
+    """The one base hosting coalition forces that the article names, if it names exactly one."""
+    bases = [p for p in gazetteer.find_places(article) if p.hosts_coalition]
+    return bases[0].name if len(bases) == 1 else None
+
+
 def place_from_sentences(incident: Incident) -> str | None:
     """The place the incident's own sentences name, when its location names none."""
     text = " ".join(strip_dateline(s.text) for s in incident.sentences)
@@ -73,7 +92,20 @@ def place_from_sentences(incident: Incident) -> str | None:
     countries = gazetteer.countries_where(text) or gazetteer.countries_in(text)
     if incident.event_type is EventType.STRIKE and countries:
         return countries[0]
-    return None
+    return described_site(text)
+
+
+def _named(incident: Incident, base: str) -> Incident:
+    """A vague attack site resolved to the article's one coalition base, in the same country."""
+    if incident.event_type is not EventType.ATTACK or not gazetteer.is_vague_place(
+        incident.location
+    ):
+        return incident
+    country = _country_of(incident.location)
+    place = gazetteer.lookup(base)
+    if country is not None and place is not None and place.country != country:
+        return incident
+    return _with(incident, base)
 
 
 def _with(incident: Incident, location: str) -> Incident:
@@ -205,6 +237,11 @@ def place_incidents(incidents: list[Incident], text: str | None = None) -> list[
     placed = [split for incident in placed for split in split_by_country(incident)]
     placed = [split for incident in placed for split in split_by_place(incident)]
     placed = fold_vague_attacks(placed)
+    base = only_coalition_base(text or "")
+    if base is not None:
+        # "a military base in southern Syria ... The al-Tanf garrison in southeastern Syria":
+        # an article that names one coalition base describes it before naming it
+        placed = [_named(i, base) for i in placed]
     for orphan in placeless:
         homes = [
             i

@@ -131,3 +131,16 @@ def test_a_country_wide_description_of_several_named_attacks_is_not_another_one(
         "Conoco",
         "Green Village",
     ]
+
+
+def test_an_attack_described_by_its_country_takes_the_one_coalition_base_named() -> None:
+    text = (
+        "A military base in southern Syria that hosts U.S. troops was attacked by drones. "
+        "The al-Tanf garrison lies at a sensitive juncture."
+    )
+    attack = _incident("attack", "base", text.split(". ")[0] + ".", 0, "Thursday")
+    (placed,) = place_incidents([attack], text)
+    assert placed.location == "Al-Tanf Garrison"
+    two_bases = text + " Drones also flew over Ain al-Asad."
+    (kept,) = place_incidents([attack], two_bases)
+    assert kept.location == "military base in southern Syria"
