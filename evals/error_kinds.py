@@ -33,6 +33,7 @@ from extractor.core.schema import ArticleEvents, Event
 from extractor.pipeline import sides
 from extractor.pipeline.dedup import same_place
 from extractor.predictions import load_gold, load_predictions
+from extractor.scoring import score_corpus
 from extractor.scoring.fields import compare_values
 from extractor.scoring.matching import match_events
 
@@ -68,9 +69,7 @@ def spurious_kind(event: Event, others: list[tuple[Event, bool]], gold_empty: bo
     for other, matched in others:
         if other is event or not matched or other.event_type != event.event_type:
             continue
-        if same_place(other.location, event.location) or set(other.evidence) & set(
-            event.evidence
-        ):
+        if same_place(other.location, event.location) or set(other.evidence) & set(event.evidence):
             return "split"
     return "other"
 
@@ -116,9 +115,25 @@ def main() -> int:
         golds = {k: v for k, v in golds.items() if k.startswith(prefixes)}
     preds = load_predictions(args.pred)
     counts = count_errors(preds, golds)
+    gold_set = load_gold(args.gold)
+    metrics = score_corpus(
+        {k: v for k, v in preds.items() if k in golds}, golds, gold_set.texts
+    ).metrics
+    headline = {
+        "articles": len(golds),
+        "gold_events": metrics.n_gold_events,
+        "predicted_events": metrics.n_pred_events,
+        "event_precision": metrics.event_precision,
+        "event_recall_main": metrics.event_recall_main,
+        "event_f1_main": metrics.event_f1_main,
+        "event_f1_all": metrics.event_f1_all,
+        "slot_micro_f1": metrics.slot_micro_f1,
+    }
     if args.json:
-        print(json.dumps({k: dict(v) for k, v in counts.items()}, indent=2, sort_keys=True))
+        out = {"scores": headline, **{k: dict(v) for k, v in counts.items()}}
+        print(json.dumps(out, indent=2, sort_keys=True))
         return 0
+    print(" ".join(f"{k} {v}" for k, v in headline.items()))
     for group, counter in counts.items():
         total = sum(counter.values())
         detail = ", ".join(f"{k} {v}" for k, v in counter.most_common())
