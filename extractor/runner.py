@@ -1,9 +1,12 @@
 """`CachedRunner`: cache, retries, chunking, grounding and concurrency around one backend.
 
-For each article: render the prompt, split the text if it exceeds the backend's context,
-answer each chunk from the cache or from the backend (transient failures retried under a
-`RetryPolicy`), merge the chunks' events, ground every evidence quote, and return an
-`ExtractionRecord` with provenance, or a `FailureRecord` saying why not. One article's
+For each article: render the prompt, split the text if the estimated request (prompt, what
+the backend adds, article, answer) exceeds the context the backend declares, answer each
+chunk from the cache or from the backend (transient failures retried under a
+`RetryPolicy`; a chunk the server refuses as over its context split smaller and asked
+again, once), merge the chunks' events by incident, ground every evidence quote in the
+chunk it came from, and return an `ExtractionRecord` with provenance (offsets in the whole
+article), or a `FailureRecord` saying why not. One article's
 failure never stops the batch; only validated answers are cached, so a re-run repeats
 exactly the failed articles and makes no backend call for the others.
 
@@ -36,13 +39,16 @@ from extractor.cache import ResultCache, cache_key
 from extractor.chunking import (
     DEFAULT_OVERLAP_TOKENS,
     Chunk,
+    ContextBudget,
     estimate_tokens,
+    ground_chunk_events,
     merge_chunk_events,
-    split_into_chunks,
+    split_chunk,
 )
 from extractor.core.errors import (
     BackendUnavailable,
     ConfigError,
+    ContextLengthExceeded,
     ExtractionFailed,
     ExtractorError,
     InvalidModelOutput,
@@ -62,6 +68,7 @@ Outcome = ExtractionRecord | FailureRecord
 FAILURE_KINDS: dict[type[BaseException], str] = {
     ExtractionFailed: "failed",
     InvalidModelOutput: "invalid_output",
+    ContextLengthExceeded: "context_exceeded",
     BackendUnavailable: "backend_unavailable",
     ConfigError: "config",
     ExtractorError: "error",
@@ -69,6 +76,7 @@ FAILURE_KINDS: dict[type[BaseException], str] = {
 }
 _DELIMITER = re.compile(r"<(/?)(article)", re.IGNORECASE)
 POLL_S = 0.1
+_template_tokens = functools.lru_cache(maxsize=64)(estimate_tokens)  # the same system prompt
 
 
 def _max_length(model: type[ArticleEvents], name: str) -> int:
@@ -230,24 +238,32 @@ class CachedRunner:
                 finish([f for f in list(pending) if f.done()])
         return result
 
-    def _chunks(self, text: str) -> list[Chunk]:
-        context = self.backend.info.context_tokens
-        if not context:
-            return [Chunk(0, len(text), text)]
-        overhead = estimate_tokens(self.prompt.system + self.prompt.user)
-        budget = context - overhead - self.config.answer_reserve_tokens
-        if budget <= 0:
-            raise ConfigError(f"the backend's context ({context} tokens) cannot hold the prompt")
-        return split_into_chunks(text, budget, self.config.chunk_overlap_tokens)
+    def _budget(self, article_id: str) -> ContextBudget:
+        """What one request holds of this article, by the backend's declared context."""
+        info = self.backend.info
+        system, user = self.prompt.render(article_id=prompt_article_id(article_id), article_text="")
+        max_tokens = info.params.get("max_tokens")
+        return ContextBudget(
+            context=info.context_tokens,
+            prompt=_template_tokens(system) + estimate_tokens(user) + info.request_overhead_tokens,
+            answer=max_tokens if isinstance(max_tokens, int) else self.config.answer_reserve_tokens,
+            overlap=self.config.chunk_overlap_tokens,
+        )
 
     def _extract(self, article: Article, cancel: threading.Event) -> ExtractionRecord:
-        chunks = self._chunks(article.text)
-        answers = [self._answer(article.article_id, chunk.text, cancel) for chunk in chunks]
-        if len(answers) == 1:
-            events = answers[0].events
+        budget = self._budget(article.article_id)
+        parts = [
+            part
+            for chunk in budget.split(article.text)
+            for part in self._answer_chunk(article.article_id, chunk, budget, cancel)
+        ]
+        answers = [answer for _, answer in parts]
+        if len(parts) == 1:
+            grounded = ground_events(answers[0].events.events, article.text)
         else:
-            events = merge_chunk_events(article.article_id, [a.events for a in answers])
-        grounded = ground_events(events.events, article.text)
+            merged = merge_chunk_events(article.article_id, [a.events for a in answers])
+            sources = [(chunk, answer.events) for chunk, answer in parts]
+            grounded = ground_chunk_events(merged.events, sources, article.text)
         return ExtractionRecord(
             article_id=article.article_id,
             events=grounded,
@@ -255,15 +271,44 @@ class CachedRunner:
             provenance=self._provenance(answers),
         )
 
+    def _answer_chunk(
+        self, article_id: str, chunk: Chunk, budget: ContextBudget, cancel: threading.Event
+    ) -> list[tuple[Chunk, Answer]]:
+        """One chunk's answer; a chunk the server refuses as longer than its context is split
+        smaller and asked again, once. The split is cached like the answers, so a re-run
+        makes no request for what the first run finished."""
+        cached = self._cached(article_id, chunk.text)
+        if cached is not None:
+            return [(chunk, cached)]
+        info = self.backend.info
+        split_key = cache_key(info, f"{self.prompt.version}:split", article_id, chunk.text)
+        smaller = (self.cache.get(split_key) or {}).get("max_tokens")
+        if not isinstance(smaller, int) or smaller < 1:
+            try:
+                return [(chunk, self._answer(article_id, chunk.text, cancel))]
+            except ContextLengthExceeded as exc:
+                smaller = budget.smaller(chunk, exc.limit, exc.requested)
+                if smaller is None:
+                    raise _refused(exc, "the article cannot be split into parts that fit") from None
+                self.cache.set(split_key, {"max_tokens": smaller})
+        pieces = split_chunk(chunk, smaller, budget.overlap)
+        try:
+            return [(piece, self._answer(article_id, piece.text, cancel)) for piece in pieces]
+        except ContextLengthExceeded as exc:
+            why = f"also after splitting into {len(pieces)} parts of at most {smaller} tokens"
+            raise _refused(exc, why) from None
+
+    def _cached(self, article_id: str, text: str) -> Answer | None:
+        """A chunk's answer from the cache, if it is there and still valid."""
+        cached = self.cache.get(cache_key(self.backend.info, self.prompt.version, article_id, text))
+        return answer_from_cache(cached, article_id) if cached is not None else None
+
     def _answer(self, article_id: str, text: str, cancel: threading.Event) -> Answer:
         """One chunk's answer, from the cache or the backend (and then cached)."""
-        info = self.backend.info
-        key = cache_key(info, self.prompt.version, article_id, text)
-        cached = self.cache.get(key)
+        cached = self._cached(article_id, text)
         if cached is not None:
-            answer = answer_from_cache(cached, article_id)
-            if answer is not None:
-                return answer
+            return cached
+        key = cache_key(self.backend.info, self.prompt.version, article_id, text)
         system, user = self.prompt.render(
             article_id=prompt_article_id(article_id), article_text=neutralize_delimiters(text)
         )
@@ -308,6 +353,15 @@ class CachedRunner:
             reasks=sum(a.reasks for a in answers),
             chunks=len(answers),
         )
+
+
+def _refused(exc: ContextLengthExceeded, why: str) -> ContextLengthExceeded:
+    """The server's refusal, saying why splitting did not help and what to do."""
+    return ContextLengthExceeded(
+        f"{exc} ({why}: declare the model's real context, e.g. --context-tokens)",
+        limit=exc.limit,
+        requested=exc.requested,
+    )
 
 
 def extract_to_directory(

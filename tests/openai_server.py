@@ -4,7 +4,13 @@ It serves `POST /v1/chat/completions` both for tool-call requests (answers with
 `tool_calls`) and for `response_format`/JSON requests (answers in `message.content`),
 with `usage`. Each request is answered by the next scripted `Reply` for its article id
 (parsed from the `article_id: ...` line of the user message), else by the next one of the
-global script, else with a valid answer from `answer` (default: no events).
+global script, else with a valid answer from `answer` (default: no events), or from
+`answer_text` (a function of the article id and the article text the request carried).
+
+Given `context_tokens`, it acts like a server with that context: a request whose messages
+and schema (counted by `count_tokens`, by default the extractor's own estimate) exceed it
+is answered HTTP 400 `context_length_exceeded` with OpenAI's wording. Every request's count
+is recorded (`requests[i]["tokens"]`).
 
     with OpenAIServer() as server:
         server.script("a1", Reply.rate_limit(retry_after=0), Reply.ok())
@@ -26,9 +32,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from extractor.chunking import estimate_tokens
+
 _ARTICLE_ID = re.compile(r"^article_id: (\S+)$", re.MULTILINE)
+_ARTICLE_TEXT = re.compile(r"^<article>\n(.*)\n</article>$", re.MULTILINE | re.DOTALL)
 
 Answer = Callable[[str], dict[str, Any]]
+TextAnswer = Callable[[str, str], dict[str, Any]]
 
 
 class ReplyKind(StrEnum):
@@ -80,10 +90,20 @@ def empty_answer(article_id: str) -> dict[str, Any]:
     return {"article_id": article_id, "events": []}
 
 
+def request_tokens(body: dict[str, Any], count: Callable[[str], int]) -> int:
+    """Tokens of a chat request as a server counts them: messages plus tools or schema."""
+    parts = [str(m.get("content") or "") for m in body.get("messages", [])]
+    parts += [json.dumps(body[k]) for k in ("tools", "response_format") if k in body]
+    return sum(count(part) for part in parts)
+
+
 @dataclass
 class _State:
     answer: Answer
     hang_s: float
+    context_tokens: int | None = None
+    count_tokens: Callable[[str], int] = estimate_tokens
+    answer_text: TextAnswer | None = None
     per_article: dict[str, deque[Reply]] = field(default_factory=lambda: defaultdict(deque))
     sequence: deque[Reply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -101,22 +121,28 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         article_id = _article_id(body)
+        tokens = request_tokens(body, state.count_tokens)
         with state.lock:
             state.requests.append(
                 {
                     "path": self.path,
                     "body": body,
                     "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "tokens": tokens,
                 }
             )
+            exceeded = state.context_tokens is not None and tokens > state.context_tokens
             queue = state.per_article.get(article_id)
-            reply = (
-                queue.popleft()
-                if queue
-                else (state.sequence.popleft() if state.sequence else Reply.ok())
-            )
+            reply = Reply.ok()  # a request over the context takes no scripted reply
+            if queue and not exceeded:
+                reply = queue.popleft()
+            elif state.sequence and not exceeded:
+                reply = state.sequence.popleft()
         if not self.path.endswith("/chat/completions"):
             self._send(404, {"error": {"message": "not found"}})
+            return
+        if exceeded:
+            self._send(400, _context_exceeded(state.context_tokens or 0, tokens))
             return
         with contextlib.suppress(OSError):  # the client gave up (timeout): nothing to say
             self._answer(reply, body, article_id)
@@ -138,7 +164,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, _completion(body, json.dumps(bad)))
         else:
             try:
-                payload = reply.payload or state.answer(article_id)
+                payload = reply.payload or (
+                    state.answer_text(article_id, article_text(body))
+                    if state.answer_text is not None
+                    else state.answer(article_id)
+                )
             except Exception as exc:  # a broken test answer must not kill the connection
                 self._send(500, {"error": {"message": f"answer failed: {exc!r}"}})
                 return
@@ -155,6 +185,31 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+
+def article_text(body: dict[str, Any]) -> str:
+    """The article text of a request: what its user message holds between the markers."""
+    for message in body.get("messages", []):
+        content = message.get("content")
+        match = _ARTICLE_TEXT.search(content) if isinstance(content, str) else None
+        if match:
+            return match.group(1)
+    return ""
+
+
+def _context_exceeded(limit: int, tokens: int) -> dict[str, Any]:
+    message = (
+        f"This model's maximum context length is {limit} tokens. However, your messages "
+        f"resulted in {tokens} tokens. Please reduce the length of the messages."
+    )
+    return {
+        "error": {
+            "message": message,
+            "type": "invalid_request_error",
+            "param": "messages",
+            "code": "context_length_exceeded",
+        }
+    }
 
 
 def _article_id(body: dict[str, Any]) -> str:
@@ -195,8 +250,15 @@ class _Server(ThreadingHTTPServer):
 class OpenAIServer:
     """Context manager running the loopback server in a background thread."""
 
-    def __init__(self, answer: Answer = empty_answer, hang_s: float = 5.0) -> None:
-        self._state = _State(answer=answer, hang_s=hang_s)
+    def __init__(
+        self,
+        answer: Answer = empty_answer,
+        hang_s: float = 5.0,
+        context_tokens: int | None = None,
+        count_tokens: Callable[[str], int] = estimate_tokens,
+        answer_text: TextAnswer | None = None,
+    ) -> None:
+        self._state = _State(answer, hang_s, context_tokens, count_tokens, answer_text)
         self._server = _Server(self._state)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

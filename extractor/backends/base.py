@@ -18,7 +18,10 @@ class BackendInfo:
     """What identifies a backend's answers: goes into the cache key and every output record.
 
     `params` holds generation parameters (temperature, max_tokens, pipeline variant, ...)
-    as JSON-serialisable values. Never put secrets here.
+    as JSON-serialisable values. Never put secrets here. `context_tokens` is the model's
+    context (prompt plus answer) and `request_overhead_tokens` what every request carries
+    besides the rendered prompt (a JSON Schema, tool definitions): the runner splits an
+    article that would not fit. Neither is part of the cache key (a chunk's text is).
     """
 
     backend: str
@@ -27,6 +30,7 @@ class BackendInfo:
     base_url: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     context_tokens: int | None = None
+    request_overhead_tokens: int = 0
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,13 @@ output and the tokens spent. The API key never appears in any message we raise, 
 credential in any log record of this process (`extractor.redaction`): not the key, not the
 Authorization header a server echoes back, not a password in the base URL, which is also
 stripped from what is recorded (`info.base_url`: provenance and cache keys).
+
+Context: the backend declares the model's context size (`context_tokens`: given, else
+`KNOWN_CONTEXT_TOKENS` by model name, else a conservative `DEFAULT_CONTEXT_TOKENS`) and
+what the JSON Schema adds to every request, so the runner splits a long article into
+requests that fit. A server's HTTP 400 (or 413) saying the context was exceeded becomes
+`ContextLengthExceeded`, carrying the server's limit and count when it gives them: the
+runner then splits that part smaller and asks again once, instead of failing the article.
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ from __future__ import annotations
 import copy
 import email.utils
 import functools
+import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
@@ -39,9 +48,11 @@ from instructor.core import Hooks, IncompleteOutputException, InstructorRetryExc
 from pydantic import ConfigDict, ValidationError
 
 from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest, Usage
+from extractor.chunking import estimate_tokens
 from extractor.core.errors import (
     BackendUnavailable,
     ConfigError,
+    ContextLengthExceeded,
     ExtractorError,
     InvalidModelOutput,
     TransientBackendError,
@@ -58,6 +69,28 @@ DEFAULT_MODEL = "gpt-4o-mini"
 DUMMY_API_KEY = "not-needed"
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MAX_REASKS = 2
+DEFAULT_CONTEXT_TOKENS = 8192
+"""Context assumed for a model not in `KNOWN_CONTEXT_TOKENS`: small enough for most
+self-hosted servers (llama.cpp's and Ollama's defaults are smaller still: pass
+`--context-tokens`, or let a 400 from the server re-split the article)."""
+
+KNOWN_CONTEXT_TOKENS: dict[str, int] = {
+    "gpt-4o-mini": 128_000,
+    "gpt-4o": 128_000,
+    "gpt-4-turbo": 128_000,
+    "gpt-4.1": 1_047_576,
+    "gpt-4": 8_192,
+    "gpt-3.5-turbo": 16_385,
+    "gpt-5": 400_000,
+    "o1": 200_000,
+    "o1-mini": 128_000,
+    "o3": 200_000,
+    "o4-mini": 200_000,
+}
+"""Context sizes (tokens, prompt plus answer) of known models, matched by the longest
+name prefix ("gpt-4o-mini-2024-07-18" is gpt-4o-mini). From the providers' model pages."""
+
+_SCHEMA_INSTRUCTIONS_TOKENS = 100  # instructor's words around the schema in json/md_json
 
 
 @functools.cache
@@ -118,6 +151,21 @@ def _parse_mode(mode: str | None, base_url: str | None) -> ApiMode:
         raise ConfigError(
             f"unknown mode {mode!r} for the openai backend; use one of: {known}"
         ) from None
+
+
+def context_tokens_for(model: str) -> int:
+    """The context size of `model`: the longest known name prefix, else the default."""
+    name = model.rsplit("/", 1)[-1].casefold()  # "openai/gpt-4o-mini" as some proxies name it
+    known = [prefix for prefix in KNOWN_CONTEXT_TOKENS if name.startswith(prefix)]
+    return KNOWN_CONTEXT_TOKENS[max(known, key=len)] if known else DEFAULT_CONTEXT_TOKENS
+
+
+@functools.cache
+def schema_overhead_tokens() -> int:
+    """Estimated tokens the response schema adds to each request (as a tool definition, a
+    response format, or indented into the system message: the largest of these)."""
+    schema = json.dumps(_article_events_schema(), indent=2)
+    return estimate_tokens(schema) + _SCHEMA_INSTRUCTIONS_TOKENS
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:
@@ -218,6 +266,42 @@ def _unavailable(exc: Any, message: str, tokens: int) -> ExtractorError:
     return BackendUnavailable(message)
 
 
+_CONTEXT_EXCEEDED = re.compile(
+    r"context[_ ]length|maximum context|context (?:size|window)|too many tokens|"
+    r"prompt is too long|input is too long|exceed_context_size",
+    re.IGNORECASE,
+)
+_CONTEXT_LIMIT = re.compile(r"(?:maximum context length is|context size of|\"n_ctx\":)\s*(\d+)")
+_PROMPT_COUNTS = tuple(  # the prompt's tokens as the server counted them, surest first
+    re.compile(pattern)
+    for pattern in (
+        r"(\d+) in the messages",
+        r"resulted in (\d+) tokens",
+        r"\"n_prompt_tokens\":\s*(\d+)",
+        r"requested (\d+) tokens",
+    )
+)
+
+
+def context_exceeded(exc: BaseException, message: str) -> ContextLengthExceeded | None:
+    """`ContextLengthExceeded` when `exc` is a 400/413 saying the context was exceeded
+    (OpenAI's `context_length_exceeded`, vLLM's and llama.cpp's wordings), else None."""
+    status = getattr(exc, "status_code", None)
+    if status not in (400, 413):
+        return None
+    body = getattr(exc, "body", None)
+    text = f"{exc} {json.dumps(body, default=str) if body is not None else ''}"
+    if status == 400 and not _CONTEXT_EXCEEDED.search(text):
+        return None
+    limit = _CONTEXT_LIMIT.search(text)
+    counted = next((m for m in (p.search(text) for p in _PROMPT_COUNTS) if m), None)
+    return ContextLengthExceeded(
+        message,
+        limit=int(limit.group(1)) if limit else None,
+        requested=int(counted.group(1)) if counted else None,
+    )
+
+
 ERROR_MAP: dict[type[BaseException], ErrorMapper] = {
     openai.APITimeoutError: _transient,
     openai.APIConnectionError: _transient,
@@ -235,6 +319,9 @@ def map_openai_error(
     status = getattr(exc, "status_code", None)
     label = f"HTTP {status}" if status else type(exc).__name__
     message = redact(f"{label}: {exc}", secrets)
+    exceeded = context_exceeded(exc, message)
+    if exceeded is not None:
+        return exceeded
     mapper = next((ERROR_MAP[cls] for cls in type(exc).__mro__ if cls in ERROR_MAP), _unavailable)
     return mapper(exc, message, stats.usage.total)
 
@@ -266,6 +353,8 @@ class OpenAIBackend:
             raise ConfigError("the openai backend's model is empty: give a model name")
         if base_url is not None and not base_url.strip():
             raise ConfigError("the openai backend's base URL is empty: give one, or leave it out")
+        if context_tokens is not None and context_tokens < 1:
+            raise ConfigError(f"context_tokens must be a positive number, got {context_tokens}")
         install_log_redaction()
         api_key = os.environ.get("OPENAI_API_KEY")
         if not api_key:
@@ -302,12 +391,13 @@ class OpenAIBackend:
             mode=self.api_mode.value,
             base_url=strip_url_credentials(base_url or OPENAI_BASE_URL),
             params=params,
-            context_tokens=context_tokens,
+            context_tokens=context_tokens or context_tokens_for(model or DEFAULT_MODEL),
+            request_overhead_tokens=schema_overhead_tokens(),
         )
 
     @property
     def info(self) -> BackendInfo:
-        """Backend, model, mode, base URL and generation parameters (never the key)."""
+        """Backend, model, mode, base URL, generation parameters and context (never the key)."""
         return self._info
 
     def extract(self, request: ExtractionRequest) -> BackendResult:

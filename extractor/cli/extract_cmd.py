@@ -90,6 +90,12 @@ def extract_command(
     cache_dir: Path | None = typer.Option(None, help="result cache directory"),
     no_cache: bool = typer.Option(False, "--no-cache", help="neither read nor write the cache"),
     timeout: float | None = typer.Option(None, min=0.001, help="seconds per backend call"),
+    context_tokens: int | None = typer.Option(
+        None,
+        min=1,
+        help="openai backend: the model's context in tokens; longer articles are split to fit "
+        "(default: known models' own, e.g. gpt-4o-mini 128000, else 8192)",
+    ),
     variant: str | None = typer.Option(
         None, help="local backend's pipeline variant: sentence (default), staged, oneshot"
     ),
@@ -118,6 +124,7 @@ def extract_command(
                     base_url=base_url,
                     mode=mode,
                     timeout=timeout,
+                    context_tokens=context_tokens,
                     variant=variant,
                     call_cache=call_cache,
                 ) as chosen,

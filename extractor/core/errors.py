@@ -5,6 +5,7 @@ ExtractorError                  base: everything we raise on purpose
 │                               malformed JSON, schema-invalid record); CLI exit code 2
 ├── ConfigError                 bad configuration (unknown backend, missing model, bad suite)
 ├── BackendUnavailable          a backend cannot run here (no key, server down, runtime missing)
+│   └── ContextLengthExceeded   the server says a request is longer than the model's context
 ├── TransientBackendError       one backend call failed in a retryable way (timeout, 429, 5xx)
 ├── InvalidModelOutput          the answer did not validate after the backend's re-asks
 └── ExtractionFailed            attempts ran out for one article; carries attempts,
@@ -29,6 +30,21 @@ class ConfigError(ExtractorError):
 
 class BackendUnavailable(ExtractorError):
     """A backend cannot run here; the message says how to make it available."""
+
+
+class ContextLengthExceeded(BackendUnavailable):
+    """The server refused a request as longer than the model's context (an HTTP 400).
+
+    Not retried as it is: the runner splits the text smaller and asks again once. `limit`
+    and `requested` are the server's token counts, when its message gives them.
+    """
+
+    def __init__(
+        self, message: str, *, limit: int | None = None, requested: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.requested = requested
 
 
 class ExtractionFailed(ExtractorError):
