@@ -32,8 +32,9 @@ SUITE     ?= evals/default.toml
 EVAL_ARGS ?=
 .PHONY: eval-offline refresh-recordings
 
-eval-offline: install  ## CI gate: re-score recorded real outputs offline; fails on a missed threshold
+eval-offline: install  ## CI gate: re-score recorded real outputs (seeds and dev set) offline; fails on a missed threshold
 	$(BIN)/extractor compare --suite $(SUITE) --offline --out $(OUT)/eval $(EVAL_ARGS)
+	$(BIN)/extractor compare --suite evals/dev.toml --offline --out $(OUT)/eval $(EVAL_ARGS)
 
 refresh-recordings: install  ## deliberate: run backends for real, re-record evals/recorded/ + baseline
 	$(BIN)/extractor compare --suite $(SUITE) --record --update-baseline $(EVAL_ARGS)
@@ -84,9 +85,11 @@ run: install runtime model  ## extract gold/articles with the local model into $
 browser:  ## install Debian's headless Chromium for the report test, if missing
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: the browser test will be skipped"
 
-test: install runtime model-test browser  ## run the tests (real local model included) and the offline eval gate; CI runs exactly this
+test: install runtime model-test browser  ## import contracts, the tests (real local model included) and the offline eval gates; CI runs exactly this
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 	$(BIN)/extractor compare --suite $(SUITE) --offline --out $(OUT)/eval
+	$(BIN)/extractor compare --suite evals/dev.toml --offline --out $(OUT)/eval
 
 lint: install
 	$(BIN)/ruff format --check extractor tests benchmarks
