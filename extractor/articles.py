@@ -1,32 +1,55 @@
-"""Read input articles: files or directories of `.txt`, one article per file (id = stem).
+"""Read input articles: `.txt` files (one article, id = stem), `.jsonl` and `.csv` files (one
+article a line or row, with source metadata: see `extractor.article_tables`), directories of
+them (read recursively), and `-` for standard input.
 
 Every problem with one input becomes an `InputProblem` with a one-line message, and the
-batch goes on with the rest: a missing path, a directory without `.txt` files, an empty,
+batch goes on with the rest: a missing path, a directory without article files, an empty,
 binary (NUL bytes), undecodable, unreadable or oversized file, something that is not a
 regular file (a FIFO, a device, a socket: refused without opening it for reading, so
-nothing hangs), or an article id that two inputs share (the first one wins).
+nothing hangs), or an article id that two inputs share (the first one wins). In a JSONL or
+CSV file each bad line or row is its own problem (`file.jsonl:7: ...`, `file.csv:row 3:
+...`), and the other articles of the file are read.
 
 Text is UTF-8, or UTF-16/UTF-32 when the file starts with their byte-order mark; a UTF-8
 BOM is dropped. Sizes are enforced by reading at most one byte past the limit, never by
 trusting `stat` (a /proc file says 0 bytes, /dev/zero never ends). In a directory, files
-ending in `.txt` (any case: `.TXT` too) are articles; everything else there is listed in
+ending in `.txt`, `.jsonl` or `.csv` (any case) are read, subdirectories too (a directory
+reached twice through links is read once); everything else there is listed in
 `ArticleBatch.skipped` with the reason, so nothing is passed over silently.
+
+Standard input (`-`) is one article with id `stdin`, or JSONL when its first non-space
+character is `{`.
 """
 
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import os
 import stat
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
+
+from extractor.article_tables import ArticleFields, csv_header_problem, parse_csv, parse_jsonl
+from extractor.core.records import SourceMetadata
 
 MAX_ARTICLE_BYTES = 1_000_000
 """Larger files are refused: no news article is that long, and a backend call would be
 slow and costly; 1 MB is ~250k tokens, beyond any context we chunk for."""
 
+MAX_TABLE_BYTES = 200_000_000
+"""A JSONL or CSV file (or standard input) holds many articles: a larger bound for it."""
+
 ARTICLE_SUFFIX = ".txt"
+JSONL_SUFFIX = ".jsonl"
+CSV_SUFFIX = ".csv"
+ARTICLE_SUFFIXES = (ARTICLE_SUFFIX, JSONL_SUFFIX, CSV_SUFFIX)
+STDIN = Path("-")
+STDIN_PATH = Path("<stdin>")
+STDIN_ARTICLE_ID = "stdin"
 BYTE_ORDER_MARKS = (  # longest first: the UTF-32-LE mark starts with the UTF-16-LE one
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -45,11 +68,13 @@ FILE_KINDS = (
 
 @dataclass(frozen=True)
 class Article:
-    """One input article."""
+    """One input article. `path` is its file, or `file.jsonl:7` / `file.csv:row 3` for a line
+    or row of one, or `<stdin>`; `source` is the metadata its input gave, if any."""
 
     article_id: str
     text: str
     path: Path
+    source: SourceMetadata | None = None
 
 
 @dataclass(frozen=True)
@@ -68,12 +93,12 @@ class ArticleBatch:
     articles: tuple[Article, ...]
     problems: tuple[InputProblem, ...]
     skipped: tuple[InputProblem, ...] = field(default=())
-    """Entries of input directories that are not articles (not `.txt`, subdirectories)."""
+    """Entries of input directories that are not article files (not `.txt`/`.jsonl`/`.csv`)."""
 
 
 def is_article_name(path: Path) -> bool:
-    """True for a `.txt` file name, in any case (`a1.txt`, `A1.TXT`)."""
-    return path.suffix.lower() == ARTICLE_SUFFIX
+    """True for a `.txt`, `.jsonl` or `.csv` file name, in any case (`a1.txt`, `A1.TXT`)."""
+    return path.suffix.lower() in ARTICLE_SUFFIXES
 
 
 def _undecodable(path: Path, data: bytes, bom_codec: str | None) -> InputProblem:
@@ -119,15 +144,15 @@ def file_kind(mode: int) -> str:
     return next((name for test, name in FILE_KINDS if test(mode)), "not a regular file")
 
 
-def _read_bounded(path: Path) -> bytes | InputProblem:
-    """At most MAX_ARTICLE_BYTES + 1 bytes of a regular file, or why not."""
+def _read_bounded(path: Path, limit: int = MAX_ARTICLE_BYTES) -> bytes | InputProblem:
+    """At most `limit` + 1 bytes of a regular file, or why not."""
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return InputProblem(
                 path,
                 f"{path}: not a regular file ({file_kind(info.st_mode)}); "
-                "only regular .txt files are read",
+                "only regular files are read",
                 path.stem,
             )
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -138,9 +163,17 @@ def _read_bounded(path: Path) -> bytes | InputProblem:
                 return InputProblem(
                     path, f"{path}: not a regular file ({file_kind(mode)})", path.stem
                 )
-            return handle.read(MAX_ARTICLE_BYTES + 1)
+            return handle.read(limit + 1)
     except OSError as exc:
         return InputProblem(path, f"{path}: cannot read file ({exc.strerror or exc})", path.stem)
+
+
+def _too_large(path: Path, limit: int) -> InputProblem:
+    return InputProblem(
+        path,
+        f"{path}: file too large (more than {limit} bytes; the limit is {limit})",
+        path.stem,
+    )
 
 
 def read_article(path: Path) -> Article | InputProblem:
@@ -149,50 +182,152 @@ def read_article(path: Path) -> Article | InputProblem:
     if isinstance(data, InputProblem):
         return data
     if len(data) > MAX_ARTICLE_BYTES:
-        return InputProblem(
-            path,
-            f"{path}: file too large (more than {MAX_ARTICLE_BYTES} bytes; "
-            f"the limit is {MAX_ARTICLE_BYTES})",
-            path.stem,
-        )
+        return _too_large(path, MAX_ARTICLE_BYTES)
     decoded = _decode(path, data)
     if isinstance(decoded, InputProblem):
         return decoded
     return Article(article_id=path.stem, text=decoded, path=path)
 
 
+def _article_of(where: Path, fields: ArticleFields) -> Article | InputProblem:
+    """The article of one JSONL line or CSV row, or why not (the rules of a `.txt` file)."""
+    size = len(fields.text.encode("utf-8"))
+    problem = None
+    if size > MAX_ARTICLE_BYTES:
+        problem = f"text too large ({size} bytes; the limit is {MAX_ARTICLE_BYTES})"
+    elif not fields.text.strip():
+        problem = "empty text"
+    elif "\0" in fields.text:
+        problem = f"binary text (NUL character at {fields.text.index(chr(0))})"
+    if problem is not None:
+        message = f"{where}: article {fields.article_id!r}: {problem}"
+        return InputProblem(where, message, fields.article_id)
+    return Article(fields.article_id, fields.text.removeprefix("\ufeff"), where, fields.source)
+
+
+def _table_articles(path: Path, text: str, csv_rows: bool) -> Iterator[Article | InputProblem]:
+    """The articles of a decoded JSONL or CSV text, and a problem for each bad line or row."""
+    if csv_rows:
+        header_problem = csv_header_problem(text)
+        if header_problem is not None:
+            yield InputProblem(path, f"{path}: {header_problem}")
+            return
+    found = False
+    for number, parsed in parse_csv(text) if csv_rows else parse_jsonl(text):
+        found = True
+        where = path if number == 0 else Path(f"{path}:{'row ' if csv_rows else ''}{number}")
+        if isinstance(parsed, str):
+            yield InputProblem(where, f"{where}: {parsed}")
+        else:
+            yield _article_of(where, parsed)
+    if not found:
+        yield InputProblem(path, f"{path}: no articles in this file")
+
+
+def _with_id(problem: InputProblem, article_id: str) -> InputProblem:
+    return dataclasses.replace(problem, article_id=article_id)
+
+
+def read_table(path: Path) -> list[Article | InputProblem]:
+    """Read one `.jsonl` or `.csv` file: an article or a problem per line or row (a problem
+    with the whole file names no article: its stem is not an article id)."""
+    data = _read_bounded(path, MAX_TABLE_BYTES)
+    if isinstance(data, InputProblem):
+        return [dataclasses.replace(data, article_id=None)]
+    if len(data) > MAX_TABLE_BYTES:
+        return [dataclasses.replace(_too_large(path, MAX_TABLE_BYTES), article_id=None)]
+    decoded = _decode(path, data)
+    if isinstance(decoded, InputProblem):
+        return [dataclasses.replace(decoded, article_id=None)]
+    return list(_table_articles(path, decoded, path.suffix.lower() == CSV_SUFFIX))
+
+
+def read_stdin(stream: BinaryIO | None = None) -> list[Article | InputProblem]:
+    """Standard input: one article (id `stdin`), or JSONL when it starts with `{`."""
+    if stream is None:
+        if sys.stdin is None:
+            return [InputProblem(STDIN_PATH, f"{STDIN_PATH}: no standard input", STDIN_ARTICLE_ID)]
+        stream = sys.stdin.buffer
+    try:
+        data = stream.read(MAX_TABLE_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        message = f"{STDIN_PATH}: cannot read ({getattr(exc, 'strerror', None) or exc})"
+        return [InputProblem(STDIN_PATH, message, STDIN_ARTICLE_ID)]
+    if len(data) > MAX_TABLE_BYTES:
+        return [_with_id(_too_large(STDIN_PATH, MAX_TABLE_BYTES), STDIN_ARTICLE_ID)]
+    decoded = _decode(STDIN_PATH, data)
+    if isinstance(decoded, InputProblem):
+        return [_with_id(decoded, STDIN_ARTICLE_ID)]
+    if decoded.lstrip().startswith("{"):
+        return list(_table_articles(STDIN_PATH, decoded, csv_rows=False))
+    if len(data) > MAX_ARTICLE_BYTES:
+        return [_with_id(_too_large(STDIN_PATH, MAX_ARTICLE_BYTES), STDIN_ARTICLE_ID)]
+    return [Article(STDIN_ARTICLE_ID, decoded, STDIN_PATH)]
+
+
+def read_file(path: Path) -> list[Article | InputProblem]:
+    """The articles of one input file (by suffix: JSONL, CSV, else text), or `-` (stdin)."""
+    if path == STDIN:
+        return read_stdin()
+    if path.suffix.lower() in (JSONL_SUFFIX, CSV_SUFFIX):
+        return read_table(path)
+    return [read_article(path)]
+
+
 def _skip_reason(entry: Path) -> str | None:
     """Why a directory entry is not an article file, or None when it is one to read."""
     if is_article_name(entry):
-        return None  # read_article says what is wrong with it, if anything
+        return None  # read_file says what is wrong with it, if anything
     try:
         mode = entry.stat().st_mode
     except OSError as exc:
         return f"cannot read ({exc.strerror or exc})"
-    if stat.S_ISDIR(mode):
-        return "a directory (directories are not read recursively)"
     if not stat.S_ISREG(mode):
         return f"not a regular file ({file_kind(mode)})"
-    return f"not a {ARTICLE_SUFFIX} file"
+    return "not a .txt, .jsonl or .csv file"
+
+
+def _walk(
+    directory: Path, files: list[Path], skipped: list[InputProblem], seen: set[Path]
+) -> InputProblem | None:
+    """Add the article files under `directory` (recursively) to `files`, and what is not
+    one to `skipped`; a problem when `directory` itself cannot be listed."""
+    seen.add(directory.resolve())
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError as exc:
+        return InputProblem(
+            directory, f"{directory}: cannot list directory ({exc.strerror or exc})"
+        )
+    for entry in entries:
+        if entry.is_dir() and not is_article_name(entry):
+            if entry.resolve() in seen:
+                skipped.append(InputProblem(entry, f"{entry}: skipped: a directory read already"))
+                continue
+            problem = _walk(entry, files, skipped, seen)
+            if problem is not None:
+                skipped.append(dataclasses.replace(problem, message=f"skipped: {problem.message}"))
+            continue
+        reason = _skip_reason(entry)
+        if reason is None:
+            files.append(entry)
+        else:
+            skipped.append(InputProblem(entry, f"{entry}: skipped: {reason}"))
+    return None
 
 
 def _expand(path: Path) -> tuple[list[Path], list[InputProblem]] | InputProblem:
     """The article files one input path stands for, and what was skipped in it."""
+    if path == STDIN:
+        return [path], []
     if path.is_dir():
-        try:
-            entries = sorted(path.iterdir())
-        except OSError as exc:
-            return InputProblem(path, f"{path}: cannot list directory ({exc.strerror or exc})")
         files: list[Path] = []
         skipped: list[InputProblem] = []
-        for entry in entries:
-            reason = _skip_reason(entry)
-            if reason is None:
-                files.append(entry)
-            else:
-                skipped.append(InputProblem(entry, f"{entry}: skipped: {reason}"))
+        problem = _walk(path, files, skipped, set())
+        if problem is not None:
+            return problem
         if not files:
-            return InputProblem(path, f"{path}: directory has no {ARTICLE_SUFFIX} files")
+            return InputProblem(path, f"{path}: directory has no .txt, .jsonl or .csv files")
         return files, skipped
     if path.exists() or path.is_symlink():
         return [path], []
@@ -200,13 +335,15 @@ def _expand(path: Path) -> tuple[list[Path], list[InputProblem]] | InputProblem:
 
 
 def read_articles(paths: Iterable[Path]) -> ArticleBatch:
-    """Read every article named by `paths` (files, or directories of `.txt` files).
+    """Read every article named by `paths` (files, directories of them, `-` for stdin).
 
-    A path named directly is read whatever its suffix; in a directory only `.txt` files are.
+    A path named directly is read whatever its suffix (`.jsonl` and `.csv` as tables, any
+    other as one text article); in a directory only `.txt`, `.jsonl` and `.csv` files are.
     """
     articles: dict[str, Article] = {}
     problems: list[InputProblem] = []
     skipped: list[InputProblem] = []
+    seen: set[Path] = set()  # a file named twice (or in two folders named) is read once
     for path in paths:
         expanded = _expand(path)
         if isinstance(expanded, InputProblem):
@@ -214,18 +351,19 @@ def read_articles(paths: Iterable[Path]) -> ArticleBatch:
             continue
         files, passed_over = expanded
         skipped.extend(passed_over)
-        for file in files:
-            result = read_article(file)
+        fresh = [file for file in files if file == STDIN or file.resolve() not in seen]
+        seen.update(file.resolve() for file in fresh if file != STDIN)
+        for result in (item for file in fresh for item in read_file(file)):
             if isinstance(result, InputProblem):
                 problems.append(result)
             elif result.article_id in articles:
                 first = articles[result.article_id].path
-                if first.resolve() == file.resolve():
+                if first.resolve() == result.path.resolve():
                     continue  # the same file named twice is not a duplicate
                 problems.append(
                     InputProblem(
-                        file,
-                        f"{file}: duplicate article id {result.article_id!r} (also {first})",
+                        result.path,
+                        f"{result.path}: duplicate article id {result.article_id!r} (also {first})",
                         result.article_id,
                     )
                 )

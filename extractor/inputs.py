@@ -2,8 +2,10 @@
 
 `read_inputs` turns what `extractor.extract` is given into one `ArticleBatch` in input
 order: a `str` is article text (id `text-<hash>`, or its mapping key), an `os.PathLike` a
-`.txt` file or a folder read by `extractor.articles.read_articles`, exactly as the CLI
-reads its arguments. Every bad input is an `InputProblem`, never an exception.
+`.txt`, `.jsonl` or `.csv` file, a folder of them or `Path("-")` (standard input), read by
+`extractor.articles.read_articles` exactly as the CLI reads its arguments (JSONL and CSV
+articles carry their source metadata). Every bad input is an `InputProblem`, never an
+exception.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from extractor.articles import MAX_ARTICLE_BYTES, Article, ArticleBatch, InputProblem, read_articles
 
 ArticleInput = str | os.PathLike[str]
-"""Article text (`str`) or a `.txt` file / directory of them (`Path`)."""
+"""Article text (`str`), or a `.txt` / `.jsonl` / `.csv` file or a directory of them (`Path`)."""
 Inputs = ArticleInput | Iterable[ArticleInput] | Mapping[str, str]
 """One input, several, or a mapping of article id to article text."""
 TEXT_ID_PREFIX = "text-"

@@ -31,7 +31,7 @@ from typing import Any
 
 from extractor.articles import InputProblem
 from extractor.core.errors import ExtractorError
-from extractor.core.records import ExtractionRecord, FailureRecord, GroundedEvent
+from extractor.core.records import ExtractionRecord, FailureRecord, GroundedEvent, SourceMetadata
 
 WHOLE_RUN_ERRNOS = frozenset(
     code
@@ -77,7 +77,11 @@ CSV_COLUMNS = (
     "summary",
     "evidence",
     "grounded",
+    "source",
+    "source_url",
 )
+"""New columns go at the end, so existing positions stay: `source` is the outlet and
+`source_url` the article's URL, as the input gave them (empty when it did not)."""
 EVIDENCE_SEPARATOR = " | "
 
 
@@ -117,8 +121,10 @@ def event_id(article_id: str, index: int) -> str:
     return f"{article_id}-{index + 1}"
 
 
-def csv_row(article_id: str, index: int, event: GroundedEvent) -> dict[str, Any]:
-    """One ACLED-like CSV row for one event."""
+def csv_row(
+    article_id: str, index: int, event: GroundedEvent, source: SourceMetadata | None = None
+) -> dict[str, Any]:
+    """One ACLED-like CSV row for one event (of an article from `source`, if known)."""
     data = event.model_dump(mode="json")
     row = {column: data.get(column) for column in CSV_COLUMNS}
     row.update(
@@ -128,6 +134,8 @@ def csv_row(article_id: str, index: int, event: GroundedEvent) -> dict[str, Any]
         weapon_types=";".join(data["weapon_types"]),
         evidence=EVIDENCE_SEPARATOR.join(event.evidence),
         grounded=event.grounded,
+        source=source.outlet if source is not None else None,
+        source_url=source.url if source is not None else None,
     )
     return row
 
@@ -139,7 +147,7 @@ def render_csv(records: list[ExtractionRecord]) -> str:
     writer.writeheader()
     for record in records:
         for index, event in enumerate(record.events):
-            writer.writerow(csv_row(record.article_id, index, event))
+            writer.writerow(csv_row(record.article_id, index, event, record.source))
     return buffer.getvalue()
 
 

@@ -1,7 +1,8 @@
 """Load prediction and gold files from disk, and score one against the other.
 
-Predictions (`load_predictions`) are either a directory of `<article_id>.json` files or one
-`.jsonl` file, one `ArticleEvents` record per file or line. Records may carry provenance
+Predictions (`load_predictions`) are a directory of `<article_id>.json` files, one `.jsonl`
+file, or the output folder of `extractor extract` (its `events.jsonl`), one `ArticleEvents`
+record per file or line. Records may carry provenance
 keys at the top level and extra keys on each event (evidence offsets, flags): those are
 dropped, and what is left must validate strictly against the schema.
 
@@ -27,6 +28,8 @@ from extractor.core.schema import ArticleEvents, Event
 from extractor.scoring import CorpusScore, score_corpus
 
 ARTICLES_SUBDIR = "articles"
+EXTRACT_EVENTS = "events.jsonl"
+"""What `extractor extract --out DIR` writes there, one record a line."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,17 @@ def _load_jsonl(path: Path) -> tuple[dict[str, ArticleEvents], dict[str, str]]:
 def _load_predictions(path: Path) -> tuple[dict[str, ArticleEvents], dict[str, str]]:
     """Records keyed by article id, and where each came from (file, or file:line)."""
     if path.is_dir():
+        events = path / EXTRACT_EVENTS
+        has_records = any(
+            p.is_file() and p.name not in NOT_ARTICLE_FILES for p in path.glob("*.json")
+        )
+        if events.is_file() and not has_records:
+            return _load_jsonl(events)
+        if not has_records:
+            raise InputError(
+                f"{path}: no predictions here: neither {EXTRACT_EVENTS} (an extract --out "
+                "folder) nor <article_id>.json files"
+            )
         files = _json_files(path, "prediction")
         return (
             {p.stem: _load_record(p, strict_keys=False) for p in files},
@@ -143,13 +157,15 @@ def _load_predictions(path: Path) -> tuple[dict[str, ArticleEvents], dict[str, s
         return _load_jsonl(path)
     if path.exists():
         raise InputError(
-            f"{path}: expected a directory of <article_id>.json files or a .jsonl file"
+            f"{path}: expected a directory of <article_id>.json files, an extract output "
+            f"folder (with {EXTRACT_EVENTS}) or a .jsonl file"
         )
     raise InputError(f"{path}: no such file or directory")
 
 
 def load_predictions(path: Path) -> dict[str, ArticleEvents]:
-    """Load predictions from a directory of `<article_id>.json` files or a `.jsonl` file."""
+    """Load predictions from a directory of `<article_id>.json` files, an extract output
+    folder (its `events.jsonl`) or a `.jsonl` file."""
     return _load_predictions(path)[0]
 
 

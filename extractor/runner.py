@@ -53,7 +53,13 @@ from extractor.core.errors import (
     ExtractorError,
     InvalidModelOutput,
 )
-from extractor.core.records import ExtractionRecord, FailureRecord, Provenance, TokenCounts
+from extractor.core.records import (
+    ExtractionRecord,
+    FailureRecord,
+    Provenance,
+    SourceMetadata,
+    TokenCounts,
+)
 from extractor.core.schema import ArticleEvents, schema_hash
 from extractor.grounding import ground_events, grounding_stats
 from extractor.output_store import Notice, OutputStore
@@ -255,7 +261,7 @@ class CachedRunner:
         parts = [
             part
             for chunk in budget.split(article.text)
-            for part in self._answer_chunk(article.article_id, chunk, budget, cancel)
+            for part in self._answer_chunk(article, chunk, budget, cancel)
         ]
         answers = [answer for _, answer in parts]
         if len(parts) == 1:
@@ -269,14 +275,16 @@ class CachedRunner:
             events=grounded,
             grounding=grounding_stats(grounded),
             provenance=self._provenance(answers),
+            source=article.source,
         )
 
     def _answer_chunk(
-        self, article_id: str, chunk: Chunk, budget: ContextBudget, cancel: threading.Event
+        self, article: Article, chunk: Chunk, budget: ContextBudget, cancel: threading.Event
     ) -> list[tuple[Chunk, Answer]]:
         """One chunk's answer; a chunk the server refuses as longer than its context is split
         smaller and asked again, once. The split is cached like the answers, so a re-run
         makes no request for what the first run finished."""
+        article_id, metadata = article.article_id, article.source
         cached = self._cached(article_id, chunk.text)
         if cached is not None:
             return [(chunk, cached)]
@@ -285,7 +293,7 @@ class CachedRunner:
         smaller = (self.cache.get(split_key) or {}).get("max_tokens")
         if not isinstance(smaller, int) or smaller < 1:
             try:
-                return [(chunk, self._answer(article_id, chunk.text, cancel))]
+                return [(chunk, self._answer(article_id, chunk.text, cancel, metadata))]
             except ContextLengthExceeded as exc:
                 smaller = budget.smaller(chunk, exc.limit, exc.requested)
                 if smaller is None:
@@ -293,7 +301,9 @@ class CachedRunner:
                 self.cache.set(split_key, {"max_tokens": smaller})
         pieces = split_chunk(chunk, smaller, budget.overlap)
         try:
-            return [(piece, self._answer(article_id, piece.text, cancel)) for piece in pieces]
+            return [
+                (piece, self._answer(article_id, piece.text, cancel, metadata)) for piece in pieces
+            ]
         except ContextLengthExceeded as exc:
             why = f"also after splitting into {len(pieces)} parts of at most {smaller} tokens"
             raise _refused(exc, why) from None
@@ -303,7 +313,13 @@ class CachedRunner:
         cached = self.cache.get(cache_key(self.backend.info, self.prompt.version, article_id, text))
         return answer_from_cache(cached, article_id) if cached is not None else None
 
-    def _answer(self, article_id: str, text: str, cancel: threading.Event) -> Answer:
+    def _answer(
+        self,
+        article_id: str,
+        text: str,
+        cancel: threading.Event,
+        metadata: SourceMetadata | None = None,
+    ) -> Answer:
         """One chunk's answer, from the cache or the backend (and then cached)."""
         cached = self._cached(article_id, text)
         if cached is not None:
@@ -312,7 +328,9 @@ class CachedRunner:
         system, user = self.prompt.render(
             article_id=prompt_article_id(article_id), article_text=neutralize_delimiters(text)
         )
-        request = ExtractionRequest(article_id, text, system, user, self.prompt.version)
+        request = ExtractionRequest(
+            article_id, text, system, user, self.prompt.version, metadata=metadata
+        )
         outcome = RetryOutcome()
         started = time.perf_counter()
         result: BackendResult = call_with_retries(

@@ -237,26 +237,25 @@ def test_fifos_devices_and_sockets_are_refused_without_reading_them(tmp_path: Pa
     articles, problems = (json.loads(line) for line in done.stdout.decode().splitlines())
     assert articles == ["good"]
     assert problems == [
-        f"{fifo}: not a regular file (a FIFO (named pipe)); only regular .txt files are read",
-        "/dev/zero: not a regular file (a character device); only regular .txt files are read",
-        f"{sock_path}: not a regular file (a socket); only regular .txt files are read",
+        f"{fifo}: not a regular file (a FIFO (named pipe)); only regular files are read",
+        "/dev/zero: not a regular file (a character device); only regular files are read",
+        f"{sock_path}: not a regular file (a socket); only regular files are read",
     ]
 
 
 def test_a_directory_lists_everything_it_skips(fake_backend: FakeBackend, tmp_path: Path) -> None:
     folder = write(tmp_path / "in", **{"a1.txt": TEXT, "B2.TXT": TEXT, "notes.md": "notes"})
-    (folder / "sub").mkdir()
+    write(folder / "sub", **{"c3.txt": TEXT, "readme.rst": "notes"})  # read recursively
     os.mkfifo(folder / "pipe")
     out = tmp_path / "out"
     result = extract(folder, "--out", out)
     assert result.exit_code == 0, result.output  # skipped items are not failures
     assert "skipped 3 item(s) in input directories" in result.stderr
-    assert [r["article_id"] for r in jsonl(out / "events.jsonl")] == ["B2", "a1"]
+    assert [r["article_id"] for r in jsonl(out / "events.jsonl")] == ["B2", "a1", "c3"]
     skipped = {Path(f["path"]).name: f for f in jsonl(out / "failures.jsonl")}
-    assert sorted(skipped) == ["notes.md", "pipe", "sub"]
+    assert sorted(skipped) == ["notes.md", "pipe", "readme.rst"]
     assert {f["kind"] for f in skipped.values()} == {"skipped"}
-    assert "not a .txt file" in skipped["notes.md"]["message"]
-    assert "a directory" in skipped["sub"]["message"]
+    assert "not a .txt, .jsonl or .csv file" in skipped["notes.md"]["message"]
     assert "FIFO" in skipped["pipe"]["message"]
 
 

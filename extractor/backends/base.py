@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from extractor.core.records import SourceMetadata
 from extractor.core.schema import ArticleEvents
 
 
@@ -35,13 +36,19 @@ class BackendInfo:
 
 @dataclass(frozen=True)
 class ExtractionRequest:
-    """One article to extract, with the prompt already rendered for it."""
+    """One article to extract, with the prompt already rendered for it.
+
+    `metadata` is where the article came from (url, published date, outlet, title), when its
+    input said so; a backend may ignore it. It is not part of the result-cache key: a
+    backend whose answers depend on it needs it added to the key in the runner first.
+    """
 
     article_id: str
     text: str
     system_prompt: str
     user_prompt: str
     prompt_version: str
+    metadata: SourceMetadata | None = None
 
 
 @dataclass(frozen=True)

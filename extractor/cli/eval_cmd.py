@@ -19,7 +19,8 @@ def eval_command(
     pred: Path = typer.Option(
         ...,
         "--pred",
-        help="Predictions: a directory of <article_id>.json files or a .jsonl file.",
+        help="Predictions: the --out folder of `extractor extract` (its events.jsonl), a "
+        ".jsonl file, or a directory of <article_id>.json files.",
     ),
     gold: Path = typer.Option(
         ...,

@@ -68,7 +68,7 @@ def _report(batch: ArticleBatch, result: ExtractionResult, out: Path) -> None:
     if batch.skipped:
         _say(
             f"skipped {len(batch.skipped)} item(s) in input directories that are not "
-            f".txt articles (each listed in {out / 'failures.jsonl'}):"
+            f"article files (each listed in {out / 'failures.jsonl'}):"
         )
         for item in batch.skipped[:MAX_SKIPPED_SHOWN]:
             _say(f"  {item.message}")
@@ -80,7 +80,11 @@ def _report(batch: ArticleBatch, result: ExtractionResult, out: Path) -> None:
 @app.command("extract")
 @exit_on_error
 def extract_command(
-    paths: list[Path] = typer.Argument(..., help="article .txt files or directories of them"),
+    paths: list[Path] = typer.Argument(
+        ...,
+        help="articles: .txt files, .jsonl/.csv files (columns id, text; optional url, "
+        "published, outlet, title), directories of them (recursive), or - for stdin",
+    ),
     backend: str = typer.Option(DEFAULT_BACKEND, help="backend name (local, openai, fake, ...)"),
     model: str | None = typer.Option(None, help="model name or path (backend-specific)"),
     base_url: str | None = typer.Option(None, help="OpenAI-compatible endpoint, e.g. .../v1"),

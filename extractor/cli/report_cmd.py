@@ -14,7 +14,10 @@ from extractor.report.build import build_report_page, write_report
 @exit_on_error
 def report_command(
     pred: Path = typer.Option(
-        ..., "--pred", help="Predictions: a directory of <article_id>.json files or a .jsonl file."
+        ...,
+        "--pred",
+        help="Predictions: the --out folder of `extractor extract` (its events.jsonl), a "
+        ".jsonl file, or a directory of <article_id>.json files.",
     ),
     gold: Path | None = typer.Option(
         None,
@@ -23,7 +26,10 @@ def report_command(
         "events and field mismatches.",
     ),
     articles: Path | None = typer.Option(
-        None, "--articles", help="Article texts (.txt files); default: <gold>/articles."
+        None,
+        "--articles",
+        help="Article texts, as `extractor extract` reads them (.txt, .jsonl or .csv files, "
+        "or a folder of them); default: <gold>/articles.",
     ),
     out: Path = typer.Option(Path("report.html"), "--out", help="The HTML file to write."),
 ) -> None:

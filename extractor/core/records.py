@@ -4,7 +4,8 @@
     ├── article_id
     ├── events: [GroundedEvent]     an `Event` plus evidence_spans and grounded
     ├── grounding: GroundingStats   quotes found / total
-    └── provenance: Provenance      backend, model, mode, prompt and schema versions, cost
+    ├── provenance: Provenance      backend, model, mode, prompt and schema versions, cost
+    └── source: SourceMetadata      url, published (ISO date), outlet, title; or null
     FailureRecord                   one article (or input path) that could not be extracted
 
 The scorer reads `article_id` and the `Event` fields of each event and ignores the rest,
@@ -13,12 +14,53 @@ so these records load wherever an `ArticleEvents` is expected (after dropping ex
 
 from __future__ import annotations
 
+import datetime
+import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from extractor.core.schema import SCHEMA_VERSION, Event
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_iso_date(value: str) -> datetime.date:
+    """The date `value` names, when it is exactly `YYYY-MM-DD`; else `ValueError` (one line)."""
+    try:
+        if ISO_DATE.fullmatch(value):
+            return datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError(f"published {value!r} is not an ISO date (YYYY-MM-DD)")
+
+
+class SourceMetadata(BaseModel):
+    """Where an article came from, as its input said (JSONL / CSV columns); all optional.
+
+    `published` is an ISO date (`YYYY-MM-DD`): a pipeline may take it as the reference
+    date for relative dates ("on Sunday"). Nothing here is checked against the text.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str | None = None
+    published: str | None = None
+    outlet: str | None = None
+    title: str | None = None
+
+    @field_validator("published")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_iso_date(value)
+        return value
+
+    @property
+    def published_date(self) -> datetime.date | None:
+        """`published` as a date, or None."""
+        return datetime.date.fromisoformat(self.published) if self.published else None
 
 
 class MatchKind(StrEnum):
@@ -106,7 +148,7 @@ class Provenance(BaseModel):
 
 
 class ExtractionRecord(BaseModel):
-    """One extracted article: events with grounding, plus provenance."""
+    """One extracted article: events with grounding, provenance, and its source, if given."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -114,6 +156,7 @@ class ExtractionRecord(BaseModel):
     events: list[GroundedEvent] = Field(default_factory=list)
     grounding: GroundingStats = Field(default_factory=GroundingStats)
     provenance: Provenance
+    source: SourceMetadata | None = None
 
 
 class FailureRecord(BaseModel):
