@@ -50,9 +50,19 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("extractor")) / "results"
 
 
-def cache_key(info: BackendInfo, prompt_version: str, article_id: str, text: str) -> str:
-    """The cache key of one backend answer for one (chunk of an) article."""
-    material = {
+def cache_key(
+    info: BackendInfo,
+    prompt_version: str,
+    article_id: str,
+    text: str,
+    published: str | None = None,
+) -> str:
+    """The cache key of one backend answer for one (chunk of an) article.
+
+    `published` (the input's published date) enters only for a backend whose answers use it
+    (`BackendInfo.uses_published_date`); every other key is unchanged by metadata.
+    """
+    material: dict[str, object] = {
         "backend": info.backend,
         "base_url": info.base_url,
         "model": info.model,
@@ -64,6 +74,8 @@ def cache_key(info: BackendInfo, prompt_version: str, article_id: str, text: str
         "article_id": article_id,
         "text": text,
     }
+    if published is not None and info.uses_published_date:
+        material["published"] = published
     canonical = json.dumps(material, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

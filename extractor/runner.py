@@ -285,7 +285,7 @@ class CachedRunner:
         smaller and asked again, once. The split is cached like the answers, so a re-run
         makes no request for what the first run finished."""
         article_id, metadata = article.article_id, article.source
-        cached = self._cached(article_id, chunk.text)
+        cached = self._cached(article_id, chunk.text, metadata)
         if cached is not None:
             return [(chunk, cached)]
         info = self.backend.info
@@ -308,9 +308,15 @@ class CachedRunner:
             why = f"also after splitting into {len(pieces)} parts of at most {smaller} tokens"
             raise _refused(exc, why) from None
 
-    def _cached(self, article_id: str, text: str) -> Answer | None:
+    def _key(self, article_id: str, text: str, metadata: SourceMetadata | None) -> str:
+        published = metadata.published if metadata is not None else None
+        return cache_key(self.backend.info, self.prompt.version, article_id, text, published)
+
+    def _cached(
+        self, article_id: str, text: str, metadata: SourceMetadata | None = None
+    ) -> Answer | None:
         """A chunk's answer from the cache, if it is there and still valid."""
-        cached = self.cache.get(cache_key(self.backend.info, self.prompt.version, article_id, text))
+        cached = self.cache.get(self._key(article_id, text, metadata))
         return answer_from_cache(cached, article_id) if cached is not None else None
 
     def _answer(
@@ -321,10 +327,10 @@ class CachedRunner:
         metadata: SourceMetadata | None = None,
     ) -> Answer:
         """One chunk's answer, from the cache or the backend (and then cached)."""
-        cached = self._cached(article_id, text)
+        cached = self._cached(article_id, text, metadata)
         if cached is not None:
             return cached
-        key = cache_key(self.backend.info, self.prompt.version, article_id, text)
+        key = self._key(article_id, text, metadata)
         system, user = self.prompt.render(
             article_id=prompt_article_id(article_id), article_text=neutralize_delimiters(text)
         )

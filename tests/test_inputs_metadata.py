@@ -315,3 +315,14 @@ def test_a_record_round_trips_its_source_and_checks_the_date() -> None:
     assert again.source is not None and str(again.source.published_date) == "2024-03-03"
     with pytest.raises(ValueError, match="not an ISO date"):
         SourceMetadata(published="2024-3-3")
+
+
+def test_the_published_date_enters_the_key_only_for_a_backend_that_uses_it() -> None:
+    from extractor.backends.base import BackendInfo
+    from extractor.cache import cache_key
+
+    plain = BackendInfo(backend="fake", model="m", mode="json")
+    dated = BackendInfo(backend="local", model="m", mode="json", uses_published_date=True)
+    assert cache_key(plain, "v", "a1", "text", "2024-01-02") == cache_key(plain, "v", "a1", "text")
+    assert cache_key(dated, "v", "a1", "text", "2024-01-02") != cache_key(dated, "v", "a1", "text")
+    assert cache_key(dated, "v", "a1", "text", None) == cache_key(dated, "v", "a1", "text")

@@ -23,6 +23,8 @@ class BackendInfo:
     context (prompt plus answer) and `request_overhead_tokens` what every request carries
     besides the rendered prompt (a JSON Schema, tool definitions): the runner splits an
     article that would not fit. Neither is part of the cache key (a chunk's text is).
+    `uses_published_date`: the backend resolves dates against the input's published date
+    when the text has none, so the runner adds that date to the cache key.
     """
 
     backend: str
@@ -32,6 +34,7 @@ class BackendInfo:
     params: dict[str, Any] = field(default_factory=dict)
     context_tokens: int | None = None
     request_overhead_tokens: int = 0
+    uses_published_date: bool = False  # answers depend on the input's published date
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ models need the pipeline's own prompts (`prompts/local_*`), whose versions are i
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import hashlib
 import json
 import os
@@ -61,7 +62,7 @@ class Variant(StrEnum):
     SENTENCE = "sentence"
 
 
-PipelineRun = Callable[[ChatModel, str, str], tuple[Any, CallLog]]
+PipelineRun = Callable[[ChatModel, str, str, dt.date | None], tuple[Any, CallLog]]
 VARIANTS: dict[Variant, tuple[PipelineRun, tuple[str, ...]]] = {
     Variant.ONESHOT: (oneshot.run, oneshot.PROMPTS),
     Variant.STAGED: (staged.run, staged.PROMPTS),
@@ -210,6 +211,7 @@ class LocalBackend:
                 "pipeline_version": self.pipeline_version,
             },
             context_tokens=self.n_ctx,
+            uses_published_date=True,
         )
 
     @property
@@ -241,7 +243,8 @@ class LocalBackend:
             chat = self.chat
             first = len(self._timings)
             started = time.perf_counter()
-            events, log = self._run(chat, request.article_id, request.text)
+            published = request.metadata.published_date if request.metadata else None
+            events, log = self._run(chat, request.article_id, request.text, published)
             model_s = sum(t["wall_s"] for t in self._timings[first:])
         return BackendResult(
             events=events,

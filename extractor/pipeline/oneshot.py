@@ -9,6 +9,7 @@ merged.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -60,7 +61,9 @@ class DraftArticle(BaseModel):
     events: list[DraftEvent] = Field(max_length=MAX_EVENTS)
 
 
-def run(model: ChatModel, article_id: str, text: str) -> tuple[ArticleEvents, CallLog]:
+def run(
+    model: ChatModel, article_id: str, text: str, published: dt.date | None = None
+) -> tuple[ArticleEvents, CallLog]:
     """Extract one article with a single constrained call, then apply the rules."""
     log = CallLog()
     system, user = load_prompt(PROMPT).render(article=text.strip())
@@ -73,4 +76,4 @@ def run(model: ChatModel, article_id: str, text: str) -> tuple[ArticleEvents, Ca
             continue
         fields = item.model_dump(exclude={"evidence"})
         proposals.append(Proposal(evidence=[sentence], **fields))
-    return finalize(article_id, text, proposals, reference_date(text)), log
+    return finalize(article_id, text, proposals, (reference_date(text) or published)), log

@@ -7,6 +7,8 @@ llama.cpp's KV cache for the whole stage.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from extractor.core.schema import ArticleEvents
 from extractor.pipeline import fields, grouping, mentions, triage
 from extractor.pipeline.chat import CallLog, ChatModel
@@ -18,19 +20,23 @@ PROMPTS = (triage.PROMPT, grouping.PROMPT, fields.PROMPT)
 SENTENCE_PROMPTS = (mentions.PROMPT, fields.PROMPT)
 
 
-def run(model: ChatModel, article_id: str, text: str) -> tuple[ArticleEvents, CallLog]:
+def run(
+    model: ChatModel, article_id: str, text: str, published: dt.date | None = None
+) -> tuple[ArticleEvents, CallLog]:
     """Extract one article stage by stage."""
     log = CallLog()
     kept = triage.triage(model, log, split_sentences(text))
     incidents = grouping.group(model, log, kept)
     proposals = [fields.fill(model, log, incident) for incident in incidents]
-    return finalize(article_id, text, proposals, reference_date(text)), log
+    return finalize(article_id, text, proposals, (reference_date(text) or published)), log
 
 
-def run_by_sentence(model: ChatModel, article_id: str, text: str) -> tuple[ArticleEvents, CallLog]:
+def run_by_sentence(
+    model: ChatModel, article_id: str, text: str, published: dt.date | None = None
+) -> tuple[ArticleEvents, CallLog]:
     """Variant `sentence`: per-sentence incidents, grouped by rule, then fields and rules."""
     log = CallLog()
-    reference = reference_date(text)
+    reference = reference_date(text) or published
     incidents = [
         incident
         for incident in place_incidents(mentions.mentions(model, log, split_sentences(text)), text)

@@ -276,3 +276,28 @@ def test_a_mention_is_typed_by_its_own_sentence() -> None:
     assert _typed(strike, text).event_type is EventType.ATTACK
     jets = "U.S. jets bombed a depot near Qaim."
     assert _typed(strike, jets).event_type is EventType.STRIKE
+
+
+def test_the_published_date_resolves_days_when_the_text_has_no_date_line() -> None:
+    import datetime as dt
+
+    article = "Rockets hit Camp Larch, which hosts U.S. troops, on Sunday, a spokesman said.\n"
+    mention = {
+        "incidents": [{"event_type": "attack", "location": "Camp Larch", "when": "on Sunday"}]
+    }
+
+    def run(published: dt.date | None) -> str | None:
+        chat = ScriptedChat()
+        chat.queue("mentions", mention)
+        chat.queue("fields", FIELDS)
+        events, _ = staged.run_by_sentence(chat, "a1", article, published)
+        return events.events[0].date
+
+    assert run(None) is None
+    assert run(dt.date(2023, 3, 8)) == "2023-03-05"  # the Sunday before a Wednesday
+    dated = "Washington (Wire) Mar 8, 2023 -\n" + article
+    chat = ScriptedChat()
+    chat.queue("mentions", mention)
+    chat.queue("fields", FIELDS)
+    events, _ = staged.run_by_sentence(chat, "a1", dated, dt.date(2023, 4, 30))
+    assert events.events[0].date == "2023-03-05"  # the text's own date line wins
