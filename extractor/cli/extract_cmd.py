@@ -9,6 +9,7 @@ once.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import typer
@@ -24,6 +25,7 @@ from extractor.api import (
 from extractor.articles import ArticleBatch
 from extractor.backends.registry import DEFAULT_BACKEND
 from extractor.cli.app import app, err_console, exit_on_error
+from extractor.cli.progress_lines import ProgressLines
 from extractor.cli.stop_signals import StopSignals
 from extractor.core.records import ExtractionRecord
 from extractor.outputs import BatchSummary
@@ -133,12 +135,19 @@ def extract_command(
                     call_cache=call_cache,
                 ) as chosen,
                 _progress() as progress,
+                contextlib.ExitStack() as stack,
             ):
                 task = progress.add_task("extract", total=len(batch.articles), last="")
+                lines = ProgressLines(len(batch.articles), _say)
+                plain = not err_console.is_terminal
+                if plain:
+                    stack.enter_context(lines)
 
                 def advance(outcome: Outcome) -> None:
                     state = "ok" if isinstance(outcome, ExtractionRecord) else "FAILED"
                     progress.update(task, advance=1, last=f"{outcome.article_id} {state}")
+                    if plain:
+                        lines.finished(str(outcome.article_id), state)
 
                 signals.defer()  # from here a signal stops the batch, which then returns
                 result = extract_batch(
