@@ -33,6 +33,7 @@ Errors, as a notebook user meets them:
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -51,6 +52,7 @@ from extractor.inputs import Inputs, read_inputs, text_article_id
 from extractor.output_store import Notice
 from extractor.outputs import BatchSummary, OutputError, failure_from_problem, summarize
 from extractor.runner import CachedRunner, Outcome, RunnerConfig, extract_to_directory
+from extractor.sqlite_store import check_sqlite_path, run_row, save_run
 
 if TYPE_CHECKING:
     from extractor.predictions import GoldSet
@@ -152,9 +154,13 @@ def check_destinations(
     out_dir: str | os.PathLike[str] | None,
     cache_dir: str | os.PathLike[str] | None = None,
     no_cache: bool = False,
+    sqlite: str | os.PathLike[str] | None = None,
 ) -> None:
-    """Raise one line, before any backend is built, when the output directory or the cache
-    directory cannot be used (an existing file, or below one); creates nothing."""
+    """Raise one line, before any backend is built, when the output directory, the cache
+    directory or the SQLite file cannot be used (an existing file, or below one; a
+    directory for `sqlite`); creates nothing."""
+    if sqlite is not None:
+        check_sqlite_path(Path(sqlite))
     if out_dir is not None:
         out = Path(out_dir)
         for candidate in (out, *out.parents):
@@ -180,9 +186,12 @@ def extract_batch(
     on_result: Callable[[Outcome], None] | None = None,
     stop: threading.Event | None = None,
     on_notice: Notice | None = None,
+    sqlite: str | os.PathLike[str] | None = None,
 ) -> ExtractionResult:
     """Run `backend` over an already read batch: what `extract` and `extractor extract` do.
 
+    `sqlite`: also add the run and its articles to this SQLite file at the end of the batch
+    (`extractor.sqlite_store`), under the output folder's lock when there is one.
     Never raises for one article. An interrupted run (Ctrl-C, or `stop` set) returns with
     `interrupted=True`, its finished articles written (given `out_dir`) and cached.
     `on_notice` sees one-line notices (a corrupt cache moved aside, a foreign file in
@@ -192,6 +201,7 @@ def extract_batch(
     problems = [failure_from_problem(problem) for problem in batch.problems]
     skipped = tuple(failure_from_problem(item, kind="skipped") for item in batch.skipped)
     cache_path = Path(cache_dir) if cache_dir is not None else None
+    started = datetime.datetime.now(datetime.UTC)
     with ResultCache(cache_path, enabled=not no_cache, on_notice=on_notice) as cache:
         if out_dir is not None:
             run, summary = extract_to_directory(
@@ -210,6 +220,14 @@ def extract_batch(
             runner = CachedRunner(backend, cache, config=config)
             run = runner.run(batch.articles, on_result, stop=stop)
             summary = summarize(run.records, [*problems, *run.failures], run.wall_s)
+    if sqlite is not None:
+        save_run(
+            Path(sqlite),
+            run_row(backend.info, run.records, summary, started),
+            run.records,
+            text_lengths={article.article_id: len(article.text) for article in batch.articles},
+            lock_dir=Path(out_dir) if out_dir is not None else None,
+        )
     position = {article.article_id: index for index, article in enumerate(batch.articles)}
     return ExtractionResult(
         records=tuple(sorted(run.records, key=lambda r: position[r.article_id])),
@@ -235,6 +253,7 @@ def extract(
     no_cache: bool = False,
     concurrency: int = 1,
     on_result: Callable[[Outcome], None] | None = None,
+    sqlite: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> ExtractionResult:
     """Extract events from article texts and/or files; the Python face of `extractor extract`.
@@ -246,7 +265,9 @@ def extract(
     `out_dir`: also write events.jsonl, events.csv, articles/ and failures.jsonl there.
     `cache_dir` / `no_cache`: the result cache (default: `$EXTRACTOR_CACHE_DIR` or the user
     cache dir), so a repeated call makes no backend call. `on_result` sees each article's
-    record or failure as it finishes.
+    record or failure as it finishes. `sqlite`: also add the run and its articles to this
+    SQLite file (tables runs, articles, events, evidence; a re-run replaces an article's
+    rows).
 
     Returns an `ExtractionResult`: `.articles` (typed `ArticleEvents`, input order),
     `.records` (with evidence offsets and provenance), `.failures` (never raised), `.ok`.
@@ -254,7 +275,7 @@ def extract(
     if concurrency < 1:
         raise ConfigError("concurrency must be at least 1")
     batch = read_inputs(inputs)
-    check_destinations(out_dir, cache_dir, no_cache)
+    check_destinations(out_dir, cache_dir, no_cache, sqlite)
     with open_backend(backend, model=model, base_url=base_url, **options) as chosen:
         result = extract_batch(
             batch,
@@ -264,6 +285,7 @@ def extract(
             no_cache=no_cache,
             concurrency=concurrency,
             on_result=on_result,
+            sqlite=sqlite,
         )
     if result.interrupted:
         raise KeyboardInterrupt

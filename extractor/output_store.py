@@ -3,7 +3,8 @@ are rebuilt from all of them.
 
     store = OutputStore(Path("out")).open()   # checks the folder, rebuilds what is there
     store.add(record_or_failure)              # its own file now, the combined files soon
-    store.flush()                             # events.jsonl, events.csv, failures.jsonl
+    store.flush()                             # events.jsonl, events.csv, events_acled.csv,
+                                              # failures.jsonl
 
 A record is written to `articles/<article_id>.json` the moment its article finishes; a
 failure (or an input skipped in a directory) to `failures/<key>.json`, keyed by the input
@@ -29,6 +30,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from extractor.acled import render_acled_csv
 from extractor.articles import Article
 from extractor.core.records import ExtractionRecord, FailureRecord
 from extractor.outputs import (
@@ -46,6 +48,7 @@ RECORDS_DIR = "articles"
 FAILURES_DIR = "failures"
 EVENTS_JSONL = "events.jsonl"
 EVENTS_CSV = "events.csv"
+EVENTS_ACLED_CSV = "events_acled.csv"
 FAILURES_JSONL = "failures.jsonl"
 PATH_KEYED_KINDS = frozenset({"input", "skipped"})
 DEFAULT_NAME_MAX = 255
@@ -203,8 +206,9 @@ class OutputStore:
             self._notice(f"{message} (kept in {FAILURES_JSONL} for this run)")
 
     def flush(self) -> None:
-        """Rebuild events.jsonl, events.csv and failures.jsonl from every record in the folder
-        (failures.jsonl is removed when there is none). `OutputError` when they cannot be."""
+        """Rebuild events.jsonl, events.csv, events_acled.csv and failures.jsonl from every
+        record in the folder (failures.jsonl is removed when there is none). `OutputError`
+        when they cannot be."""
         with DirectoryLock(self.out_dir):
             records = self._load(self.records_dir, ExtractionRecord)
             saved = self._load(self.failures_dir, FailureRecord)
@@ -218,6 +222,8 @@ class OutputStore:
                 atomic_write_text(path, render_jsonl(records))
                 path = self.out_dir / EVENTS_CSV
                 atomic_write_text(path, render_csv(records))
+                path = self.out_dir / EVENTS_ACLED_CSV
+                atomic_write_text(path, render_acled_csv(records))
                 path = failures_path
                 if failures:
                     atomic_write_text(path, render_jsonl(failures))

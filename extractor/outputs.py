@@ -4,6 +4,7 @@
     out/failures/<key>.json          one failed or skipped input (the source of truth)
     out/events.jsonl                 every record of articles/, one per line, by article id
     out/events.csv                   one ACLED-like row per event of those records
+    out/events_acled.csv             the same events in ACLED's columns (`extractor.acled`)
     out/failures.jsonl               every record of failures/ (absent when there is none)
 
 The combined files are rebuilt from all per-article records in the folder, never from one

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -47,7 +48,8 @@ def one_line_error(result: Any) -> str:
     assert not isinstance(result.exception, Exception) or isinstance(
         result.exception, SystemExit
     ), result.exception
-    lines = [x for x in result.stderr.strip().splitlines() if not x.startswith("extracting")]
+    progress = re.compile(r"^(?:extracting|still working|\[\d+/\d+\] )")  # progress lines
+    lines = [x for x in result.stderr.strip().splitlines() if not progress.match(x)]
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     return str(lines[0])
 

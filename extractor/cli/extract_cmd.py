@@ -105,6 +105,11 @@ def extract_command(
     variant: str | None = typer.Option(
         None, help="local backend's pipeline variant: sentence (default), staged, oneshot"
     ),
+    sqlite: Path | None = typer.Option(
+        None,
+        help="also add the run and its articles to this SQLite file (tables runs, articles, "
+        "events, evidence; a re-run replaces an article's rows), e.g. for Datasette",
+    ),
     call_cache: Path | None = typer.Option(
         None,
         help="local backend: replay identical model calls from this directory and record new "
@@ -122,7 +127,7 @@ def extract_command(
     with signals.installed():
         try:
             batch = read_inputs(paths)
-            check_destinations(out, cache_dir, no_cache)
+            check_destinations(out, cache_dir, no_cache, sqlite)
             with (
                 open_backend(
                     backend,
@@ -160,6 +165,7 @@ def extract_command(
                     on_result=advance,
                     stop=signals.stop,
                     on_notice=lambda message: _say(f"notice: {message}"),
+                    sqlite=sqlite,
                 )
         except KeyboardInterrupt:
             signals.noticed()
