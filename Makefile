@@ -107,7 +107,7 @@ clean:  ## remove the virtualenv and outputs
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks (benchmarks/README.md): each writes results.json + results.md into its folder.
-.PHONY: bench-throughput bench-faults bench-peers
+.PHONY: bench-throughput bench-faults bench-peers bench-peers-dev
 PEERS_VENV ?= build/peers-venv
 PEERS_ARGS ?=  # e.g. --workdir build/peers-work to keep the outputs and caches
 
@@ -117,10 +117,17 @@ bench-throughput: install  ## benchmark: articles/s vs a 200 ms loopback server,
 bench-faults: install  ## benchmark: 30% injected faults, re-run, SIGKILL mid-run; nothing lost or repeated (~4 min)
 	$(BIN)/python -m benchmarks.faults.run
 
-$(PEERS_VENV)/.installed: benchmarks/peers/requirements.txt
+# The peers' llama_cpp.server is the same portable build as ours (a plain pip install would
+# compile a native one, which dies with SIGILL on CPUs that advertise AMX).
+$(PEERS_VENV)/.installed: benchmarks/peers/requirements.txt | runtime
 	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet "$$($(BIN)/python -m extractor.models.runtime --wheel | tail -n1)"
 	$(PEERS_VENV)/bin/pip install --quiet -r benchmarks/peers/requirements.txt
 	touch $@
 
-bench-peers: install runtime model $(PEERS_VENV)/.installed  ## benchmark: ours vs plain instructor vs LangExtract on gold, local model (~40 min)
+bench-peers: install runtime model $(PEERS_VENV)/.installed  ## benchmark: ours vs plain instructor vs LangExtract on the 5 seeds, local model (~40 min)
 	$(BIN)/python -m benchmarks.peers.run --peers-python $(PEERS_VENV)/bin/python $(PEERS_ARGS)
+
+bench-peers-dev: install runtime model $(PEERS_VENV)/.installed  ## benchmark: the same three on the 22-article development set (~2 h)
+	$(BIN)/python -m benchmarks.peers.run --peers-python $(PEERS_VENV)/bin/python \
+		--gold gold/dev --results benchmarks/peers/dev --peer-timeout 4800 $(PEERS_ARGS)

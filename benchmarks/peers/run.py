@@ -1,9 +1,10 @@
-"""Our pipeline against two peers on the five gold articles, same local model, same threads.
+"""Our pipeline against two peers on a gold set, same local model, same threads.
 
-    make bench-peers
+    make bench-peers        # the five seed articles (gold/)
+    make bench-peers-dev    # the 22-article development set (gold/dev), results in dev/
     python -m benchmarks.peers.run --peers-python build/peers-venv/bin/python
 
-1. ours: `extractor extract gold/articles --backend local` with default settings (fresh cache);
+1. ours: `extractor extract <gold>/articles --backend local` with default settings (fresh cache);
 2. a plain instructor baseline (`benchmarks.peers.instructor_baseline`): one call per
    article, `response_model=ArticleEvents`, a short prompt;
 3. LangExtract 1.7.1 (`benchmarks.peers.langextract_peer`) with a prompt and one invented
@@ -61,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=REPO / "build/peers-venv/bin/python",
         help="interpreter with langextract and llama-cpp-python[server] (make bench-peers)",
+    )
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        default=GOLD,
+        help="gold folder: its articles/*.txt are extracted and scored against it (default gold/)",
     )
     parser.add_argument("--only", default="ours,instructor,langextract", help="peers to run")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="n_threads")
@@ -121,10 +128,10 @@ def run_timed(command: list[str], timeout: float, env: dict[str, str] | None = N
     }
 
 
-def score(pred: Path) -> dict[str, Any]:
-    """`extractor eval --pred PRED --gold gold --json`, parsed."""
+def score(pred: Path, gold: Path) -> dict[str, Any]:
+    """`extractor eval --pred PRED --gold GOLD --json`, parsed."""
     done = subprocess.run(
-        [extractor_cli(), "eval", "--pred", str(pred), "--gold", str(GOLD), "--json"],
+        [extractor_cli(), "eval", "--pred", str(pred), "--gold", str(gold), "--json"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -219,6 +226,12 @@ def llama_server(args: argparse.Namespace, gguf: Path, work: Path) -> Iterator[s
         log.close()
 
 
+def _shown(path: Path) -> str:
+    """`path` relative to the repository where it lies inside it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(REPO)) if resolved.is_relative_to(REPO) else str(path)
+
+
 def _free_port() -> int:
     import socket
 
@@ -251,7 +264,7 @@ def run_ours(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     command = [
         extractor_cli(),
         "extract",
-        str(GOLD / "articles"),
+        str(args.gold / "articles"),
         "--backend",
         "local",
         "--model",
@@ -287,6 +300,8 @@ def run_instructor(args: argparse.Namespace, work: Path, url: str) -> dict[str, 
         "benchmarks.peers.instructor_baseline",
         "--base-url",
         url,
+        "--articles",
+        str(args.gold / "articles"),
         "--out",
         str(pred),
         "--max-tokens",
@@ -308,6 +323,8 @@ def run_langextract(args: argparse.Namespace, work: Path, url: str) -> dict[str,
         str(HERE / "langextract_peer.py"),
         "--base-url",
         url,
+        "--articles",
+        str(args.gold / "articles"),
         "--out",
         str(raw),
     ]
@@ -315,7 +332,7 @@ def run_langextract(args: argparse.Namespace, work: Path, url: str) -> dict[str,
     pred = work / "langextract.jsonl"
     dropped, failures, lines = 0, [], []
     payload = json.loads(raw.read_text()) if raw.exists() else {"articles": {}}
-    for path in sorted((GOLD / "articles").glob("*.txt")):
+    for path in sorted((args.gold / "articles").glob("*.txt")):
         item = payload["articles"].get(path.stem, {"extractions": [], "error": "not run"})
         events, lost = to_article_events(path.stem, item["extractions"], path.read_text())
         dropped += lost
@@ -349,6 +366,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "gguf": str(gguf),
         "threads": args.threads,
         "n_ctx": args.n_ctx,
+        "gold": _shown(args.gold),
+        "articles": len(list((args.gold / "articles").glob("*.txt"))),
         "peers": {},
     }
     results["idle_wait"] = wait_for_idle(args.wait_idle)
@@ -365,7 +384,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 results["peers"]["langextract"] = run_langextract(args, work, url)
                 print("langextract", results["peers"]["langextract"]["wall_s"], flush=True)
     for peer in results["peers"].values():
-        peer["scores"] = score(Path(peer["pred"]))
+        peer["scores"] = score(Path(peer["pred"]), args.gold)
     return results
 
 
@@ -399,7 +418,8 @@ def verdicts(results: dict[str, Any]) -> list[str]:
 def markdown(results: dict[str, Any]) -> str:
     """Results as a Markdown section."""
     lines = [
-        "## Peers (five gold articles, same local model and threads)",
+        f"## Peers ({results.get('articles', 5)} articles of {results.get('gold', 'gold')}, "
+        "same local model and threads)",
         "",
         header_markdown(results["header"]),
         f"- model {results['model']} ({results['gguf']}), n_threads {results['threads']}, "
@@ -445,6 +465,10 @@ def markdown(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write results.json and results.md."""
     args = build_parser().parse_args(argv)
+    args.gold = args.gold.resolve()
+    if not list((args.gold / "articles").glob("*.txt")):
+        print(f"no articles: {args.gold / 'articles'} holds no .txt files", file=sys.stderr)
+        return 2
     if {"instructor", "langextract"} & set(args.only.split(",")) and not args.peers_python.exists():
         print(
             f"missing {args.peers_python}: run `make bench-peers` (it builds build/peers-venv "

@@ -175,6 +175,16 @@ def install_wheel(wheel: Path, plan: BuildPlan) -> None:
     stamp.write_text(json.dumps({**_plan_record(plan), "wheel": str(wheel)}), encoding="utf-8")
 
 
+def cached_or_built_wheel(plan: BuildPlan, force: bool = False) -> Path:
+    """The wheel built for `plan` on this machine: reused from the cache, else built now."""
+    cache = wheel_cache_dir(plan)
+    wheels = sorted(cache.glob("llama_cpp_python-*.whl"))
+    if wheels and not force:
+        _say(f"reusing the wheel built earlier on this machine: {wheels[-1]}")
+        return wheels[-1]
+    return build_wheel(plan, cache)
+
+
 def ensure_runtime(force: bool = False) -> BuildPlan:
     """Make this environment hold a llama-cpp-python built for this CPU; build only if needed."""
     started = time.monotonic()
@@ -184,14 +194,7 @@ def ensure_runtime(force: bool = False) -> BuildPlan:
     if not force and stamp is not None and stamp.get("key") == plan.key:
         _say(f"llama-cpp-python {plan.version} for this CPU is installed (build {plan.key})")
         return plan
-    cache = wheel_cache_dir(plan)
-    wheels = sorted(cache.glob("llama_cpp_python-*.whl"))
-    if wheels and not force:
-        _say(f"reusing the wheel built earlier on this machine: {wheels[-1]}")
-        wheel = wheels[-1]
-    else:
-        wheel = build_wheel(plan, cache)
-    install_wheel(wheel, plan)
+    install_wheel(cached_or_built_wheel(plan, force), plan)
     _say(f"runtime ready in {time.monotonic() - started:.0f} s")
     return plan
 
@@ -207,7 +210,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--plan", action="store_true", help="print the probe and the flags, build nothing"
     )
+    parser.add_argument(
+        "--wheel",
+        action="store_true",
+        help="print the path of the wheel built for this CPU (building it if needed), "
+        "install nothing: for other environments, e.g. the peers benchmark's",
+    )
     args = parser.parse_args(argv)
+    if args.wheel:
+        print(cached_or_built_wheel(plan_build(), force=args.force))
+        return 0
     if args.plan:
         plan = plan_build()
         print(json.dumps(_plan_record(plan), indent=2))
