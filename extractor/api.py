@@ -78,6 +78,9 @@ class ExtractionResult:
     provenance); `articles` are the same events as plain contract `ArticleEvents`.
     `failures` lists unreadable inputs first, then articles whose attempts ran out.
     `skipped` lists what input directories held besides articles (not failures).
+    `halted` says why the batch stopped by itself (its endpoint could not be reached for
+    several articles in a row); `not_attempted` are the article ids it then did not do
+    (not failed: the same call does them once the endpoint answers).
     """
 
     records: tuple[ExtractionRecord, ...]
@@ -86,6 +89,8 @@ class ExtractionResult:
     interrupted: bool = False
     out_dir: Path | None = None
     skipped: tuple[FailureRecord, ...] = ()
+    halted: str | None = None
+    not_attempted: tuple[str, ...] = ()
 
     @property
     def articles(self) -> list[ArticleEvents]:
@@ -95,7 +100,7 @@ class ExtractionResult:
     @property
     def ok(self) -> bool:
         """True when every input was extracted."""
-        return not self.failures and not self.interrupted
+        return not self.failures and not self.interrupted and not self.not_attempted
 
     def __repr__(self) -> str:
         failed = ", ".join(f"{f.article_id or f.path}: {f.kind}" for f in self.failures[:3])
@@ -219,7 +224,9 @@ def extract_batch(
         else:
             runner = CachedRunner(backend, cache, config=config)
             run = runner.run(batch.articles, on_result, stop=stop)
-            summary = summarize(run.records, [*problems, *run.failures], run.wall_s)
+            summary = summarize(
+                run.records, [*problems, *run.failures], run.wall_s, run.not_attempted
+            )
     if sqlite is not None:
         save_run(
             Path(sqlite),
@@ -239,6 +246,8 @@ def extract_batch(
         interrupted=run.interrupted,
         out_dir=Path(out_dir) if out_dir is not None else None,
         skipped=skipped,
+        halted=run.halted,
+        not_attempted=tuple(run.not_attempted),
     )
 
 

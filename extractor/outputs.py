@@ -26,6 +26,7 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,6 +183,7 @@ class BatchSummary:
     quotes: int
     quotes_found: int
     wall_s: float
+    not_attempted: int = 0
 
     @property
     def grounding_rate(self) -> float:
@@ -195,23 +197,34 @@ class BatchSummary:
         return data
 
 
+RETRIED_KINDS = frozenset({"transient", "unreachable"})
+"""Failure kinds whose `attempts` were the retry policy's (the rest were re-asks)."""
+
+
 def summarize(
-    records: list[ExtractionRecord], failures: list[FailureRecord], wall_s: float
+    records: list[ExtractionRecord],
+    failures: list[FailureRecord],
+    wall_s: float,
+    not_attempted: Sequence[str] = (),
 ) -> BatchSummary:
-    """Totals over one run; tokens and retries count only work done now, not cache hits."""
+    """Totals over one run; tokens, retries and re-asks count only work done now (not cache
+    hits), including the attempts of articles that failed in the end."""
     fresh = [r for r in records if not r.provenance.cache_hit]
+    failed_retries = sum(max(0, f.attempts - 1) for f in failures if f.kind in RETRIED_KINDS)
+    failed_reasks = sum(max(0, f.attempts - 1) for f in failures if f.kind == "invalid_output")
     return BatchSummary(
         articles=len(records) + len(failures),
         extracted=len(records),
         events=sum(len(r.events) for r in records),
         cache_hits=len(records) - len(fresh),
-        retries=sum(r.provenance.retries for r in fresh),
-        reasks=sum(r.provenance.reasks for r in fresh),
+        retries=sum(r.provenance.retries for r in fresh) + failed_retries,
+        reasks=sum(r.provenance.reasks for r in fresh) + failed_reasks,
         failures=len(failures),
         tokens=sum(r.provenance.tokens.total for r in fresh) + sum(f.tokens for f in failures),
         quotes=sum(r.grounding.quotes for r in records),
         quotes_found=sum(r.grounding.found for r in records),
         wall_s=round(wall_s, 3),
+        not_attempted=len(not_attempted),
     )
 
 

@@ -27,7 +27,13 @@ from tenacity import (
     stop_before_delay,
 )
 
-from extractor.core.errors import ExtractorError, TransientBackendError, TransientExhausted
+from extractor.core.errors import (
+    EndpointUnreachable,
+    ExtractorError,
+    TransientBackendError,
+    TransientExhausted,
+    UnreachableExhausted,
+)
 
 T = TypeVar("T")
 
@@ -114,7 +120,10 @@ def call_with_retries(
     except TransientBackendError as exc:
         if stop.is_set():
             raise Cancelled(f"the batch was stopped after: {exc}") from exc
-        raise TransientExhausted(
+        exhausted = (
+            UnreachableExhausted if isinstance(exc, EndpointUnreachable) else TransientExhausted
+        )
+        raise exhausted(
             f"gave up after {record.attempts} attempt(s): {exc}",
             attempts=record.attempts,
             tokens=record.failed_tokens,

@@ -61,6 +61,8 @@ from extractor.core.records import (
     TokenCounts,
 )
 from extractor.core.schema import ArticleEvents, schema_hash
+from extractor.endpoint_watch import DEFAULT_LIMIT as DEFAULT_UNREACHABLE_LIMIT
+from extractor.endpoint_watch import UnreachableStreak
 from extractor.grounding import ground_events, grounding_stats
 from extractor.output_store import Notice, OutputStore
 from extractor.outputs import BatchSummary, failure_from_problem, summarize
@@ -128,6 +130,7 @@ class RunnerConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     chunk_overlap_tokens: int = DEFAULT_OVERLAP_TOKENS
     answer_reserve_tokens: int = 2048
+    max_unreachable_in_a_row: int = DEFAULT_UNREACHABLE_LIMIT
 
 
 @dataclass
@@ -138,6 +141,10 @@ class BatchResult:
     failures: list[FailureRecord] = field(default_factory=list)
     interrupted: bool = False
     wall_s: float = 0.0
+    halted: str | None = None
+    """Why the batch stopped by itself (its endpoint could not be reached), if it did."""
+    not_attempted: list[str] = field(default_factory=list)
+    """Articles not started (or stopped unfinished) because the batch halted."""
 
     def add(self, outcome: Outcome) -> None:
         """File one outcome under records or failures."""
@@ -205,43 +212,54 @@ class CachedRunner:
         started = time.perf_counter()
         cancel = threading.Event()  # seen by the workers; set once the batch stops
         pool = DaemonPool(self.config.concurrency)
-        pending: set[Future[Outcome]] = set()
+        pending: dict[Future[Outcome], str] = {}
+        streak = UnreachableStreak(self.config.max_unreachable_in_a_row, self.backend.info.base_url)
 
         def finish(done: Iterable[Future[Outcome]]) -> None:
             for future in done:
-                pending.discard(future)
+                article_id = pending.pop(future, "")
                 if future.cancelled() or isinstance(future.exception(), Cancelled):
+                    result.not_attempted.append(article_id)
                     continue
                 outcome = future.result()
                 result.add(outcome)
+                result.halted = result.halted or streak.see(outcome)
                 if on_result is not None:
                     on_result(outcome)
 
         def stopped() -> bool:
-            return stop is not None and stop.is_set()
+            return (stop is not None and stop.is_set()) or result.halted is not None
 
         def collect(until_below: int) -> None:
             while len(pending) >= until_below and not stopped():
                 done, _ = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
                 finish(done)
 
+        remaining = iter(articles)
         try:
-            for article in articles:
+            for article in remaining:
                 collect(self.config.concurrency)
                 if stopped():
+                    if result.halted is not None:
+                        result.not_attempted.append(article.article_id)
                     break
-                pending.add(pool.submit(functools.partial(self.extract_article, article, cancel)))
+                task = functools.partial(self.extract_article, article, cancel)
+                pending[pool.submit(task)] = article.article_id
             collect(1)
-            result.interrupted = stopped()
+            result.interrupted = stop is not None and stop.is_set()
         except KeyboardInterrupt:
             result.interrupted = True
         finally:
             cancel.set()  # nothing more starts: no article, chunk or retry
             pool.shutdown(wait=False)
             result.wall_s = time.perf_counter() - started
-        if result.interrupted:
+        if result.interrupted or result.halted is not None:
             with contextlib.suppress(KeyboardInterrupt):
                 finish([f for f in list(pending) if f.done()])
+        if result.halted is not None and not result.interrupted:
+            result.not_attempted += [*pending.values(), *(a.article_id for a in remaining)]
+        else:
+            result.not_attempted = []  # an interrupt says so itself; nothing is "not attempted"
         return result
 
     def _budget(self, article_id: str) -> ContextBudget:
@@ -446,6 +464,8 @@ def extract_to_directory(
         failures=store.failures[len(problems) :],
         interrupted=result.interrupted,
         wall_s=result.wall_s,
+        halted=result.halted,
+        not_attempted=result.not_attempted,
     )
-    summary = summarize(store.records, store.failures, result.wall_s)
+    summary = summarize(store.records, store.failures, result.wall_s, result.not_attempted)
     return written, summary

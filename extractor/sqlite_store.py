@@ -1,6 +1,6 @@
 """`extract --sqlite PATH`: the run's records in an SQLite database, for SQL and Datasette.
 
-    runs       run_id (key), started (ISO UTC), backend, model, mode, variant, prompt_name,
+    runs       run_id (key), started (ISO UTC), backend, model, mode, strategy, prompt_name,
                prompt_version, tokens_in, tokens_out, tokens_total, seconds, articles,
                events, failures, cache_hits
     articles   article_id (key), text_length, url, outlet, published, title, events,
@@ -73,7 +73,7 @@ RUN_COLUMNS: dict[str, type] = {
     "backend": str,
     "model": str,
     "mode": str,
-    "variant": str,
+    "strategy": str,
     "prompt_name": str,
     "prompt_version": str,
     "tokens_in": int,
@@ -96,7 +96,7 @@ class RunRow:
     backend: str
     model: str
     mode: str
-    variant: str | None
+    strategy: str | None
     prompt_name: str | None
     prompt_version: str | None
     tokens_in: int
@@ -119,14 +119,14 @@ def run_row(
     records = list(records)
     fresh = [r.provenance for r in records if not r.provenance.cache_hit]
     first = records[0].provenance if records else None
-    variant = info.params.get("variant")
+    strategy = info.params.get("strategy")
     return RunRow(
         run_id=uuid.uuid4().hex,
         started=started.astimezone(datetime.UTC).isoformat(timespec="seconds"),
         backend=info.backend,
         model=info.model,
         mode=info.mode,
-        variant=str(variant) if variant is not None else None,
+        strategy=str(strategy) if strategy is not None else None,
         prompt_name=first.prompt_name if first else None,
         prompt_version=first.prompt_version if first else None,
         tokens_in=sum(p.tokens.prompt for p in fresh),

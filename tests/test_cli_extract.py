@@ -150,15 +150,17 @@ def test_commands_have_help(command: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("backend", "message"),
+    ("backend", "option", "message"),
     [
-        ("local", "unknown local variant 'bogus'"),
-        ("openai", "does not accept these options"),
+        ("local", "--strategy", "unknown strategy 'bogus': choose one of sentence, staged"),
+        ("openai", "--strategy", "unknown strategy 'bogus': choose one of sentence, staged"),
+        ("local", "--variant", "unknown strategy 'bogus'"),
+        ("fake", "--strategy", "does not accept these options"),
     ],
 )
-def test_variant_option_reaches_the_backend(backend: str, message: str) -> None:
+def test_strategy_option_reaches_the_backend(backend: str, option: str, message: str) -> None:
     result = CliRunner().invoke(
-        app, ["extract", str(GOLD_ARTICLES), "--backend", backend, "--variant", "bogus"]
+        app, ["extract", str(GOLD_ARTICLES), "--backend", backend, option, "bogus"]
     )
     assert result.exit_code == 2
     assert message in result.output

@@ -29,7 +29,7 @@ def fake_gguf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A file that passes the GGUF magic check; llama_cpp's import is faked as present."""
     path = tmp_path / "tiny.gguf"
     path.write_bytes(b"GGUF" + b"\0" * 64)
-    monkeypatch.setattr(local, "_import_llama_cpp", lambda: object())
+    monkeypatch.setattr(local, "import_llama_cpp", lambda: object())
     return path
 
 
@@ -39,22 +39,28 @@ def test_missing_runtime_names_the_install_command(monkeypatch: pytest.MonkeyPat
         local.LocalBackend(model=TEST_MODEL)
 
 
-def test_unknown_variant_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="oneshot, staged, sentence"):
-        local.LocalBackend(variant="fancy")
+def test_unknown_strategy_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="sentence, staged, oneshot, single-call"):
+        local.LocalBackend(strategy="fancy")
+    with pytest.raises(ConfigError, match="give --strategy only"):
+        local.LocalBackend(strategy="staged", variant="oneshot")
 
 
-def test_info_records_variant_decoding_and_prompt_versions(fake_gguf: Path) -> None:
-    backend = local.LocalBackend(model=str(fake_gguf), variant="oneshot", n_ctx=2048)
+def test_info_records_strategy_decoding_and_prompt_versions(fake_gguf: Path) -> None:
+    backend = local.LocalBackend(model=str(fake_gguf), strategy="oneshot", n_ctx=2048)
     info = backend.info
     assert (info.backend, info.model, info.context_tokens) == ("local", "tiny.gguf", 2048)
-    assert info.params["variant"] == "oneshot" and info.params["temperature"] == 0.0
+    assert info.params["strategy"] == "oneshot" and info.params["temperature"] == 0.0
     assert set(info.params["prompt_versions"]) == {"local_oneshot"}
+    assert info.uses_published_date and "pipeline_version" in info.params
     default = local.LocalBackend(model=str(fake_gguf)).info.params
-    assert default["variant"] == "sentence"
+    assert default["strategy"] == "sentence"
     assert set(default["prompt_versions"]) == {"local_mentions", "local_fields"}
     staged = local.LocalBackend(model=str(fake_gguf), variant="staged").info.params
     assert set(staged["prompt_versions"]) == {"local_triage", "local_grouping", "local_fields"}
+    single = local.LocalBackend(model=str(fake_gguf), strategy="single-call").info
+    assert single.params["strategy"] == "single-call" and not single.uses_published_date
+    assert "pipeline_version" not in single.params and "prompt_versions" not in single.params
 
 
 def test_extract_sums_usage_over_every_call(fake_gguf: Path) -> None:

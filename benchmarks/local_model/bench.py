@@ -28,7 +28,8 @@ from typing import Any
 
 from benchmarks.local_model.report import write_reports
 from extractor.backends.base import ExtractionRequest
-from extractor.backends.local import LlamaChat, LocalBackend
+from extractor.backends.local import LocalBackend
+from extractor.clients.llama_inprocess import LlamaChat
 from extractor.pipeline.chat import Completion
 
 ARTICLES = Path("gold/articles")
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = sorted(args.articles.glob("*.txt"))[: args.limit]
 
-    backend = LocalBackend(model=args.model, variant=args.variant)
+    backend = LocalBackend(model=args.model, strategy=args.variant)
     load_started = time.perf_counter()
     chat = RecordingChat(backend.chat)
     load_s = time.perf_counter() - load_started

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from extractor.backends.base import ExtractionRequest
-from extractor.backends.local import LlamaChat, LocalBackend
+from extractor.backends.local import LocalBackend
+from extractor.clients.llama_inprocess import LlamaChat
 from extractor.pipeline.chat import Completion
 
 
@@ -53,7 +54,7 @@ class MemoChat:
 
 def score_variant(variant: str, args: argparse.Namespace, model: LlamaChat) -> dict[str, Any]:
     """Run one variant over the articles, score it, return the result record."""
-    backend = LocalBackend(model=args.model, variant=variant)
+    backend = LocalBackend(model=args.model, strategy=variant)
     chat: Any = model if args.memo is None else MemoChat(model, args.memo, backend.model_name)
     backend._chat = chat
     work = args.work / variant

@@ -1,6 +1,13 @@
-"""Any OpenAI-compatible chat endpoint (OpenAI, llama.cpp server, vLLM, Ollama) via instructor.
+"""Any OpenAI-compatible chat endpoint (OpenAI, llama.cpp server, vLLM, Ollama).
 
-The mode says how the schema reaches the model and how the answer comes back:
+Strategy (`extractor.strategies`): `single-call` (the default) is one instructor call per
+article with the rendered `extract` prompt, described below. Any other strategy
+(`sentence`, `staged`, `oneshot`) runs the pipeline over the HTTP client
+(`extractor.clients.http_chat`), the schema sent as `json_object` + schema (llama.cpp's
+servers; the default for a self-hosted base URL) or `json_schema` (OpenAI, vLLM, Ollama;
+the default for api.openai.com, or `--mode json_schema`).
+
+For `single-call`, the mode says how the schema reaches the model and how the answer comes back:
 
     tools        function calling (`tools` + `tool_choice`); default for api.openai.com
     json         `response_format={"type": "json_object"}` plus the schema in the prompt;
@@ -48,11 +55,14 @@ from instructor.core import Hooks, IncompleteOutputException, InstructorRetryExc
 from pydantic import ConfigDict, ValidationError
 
 from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest, Usage
+from extractor.backends.strategy_run import resolve_strategy, run_strategy, strategy_params
 from extractor.chunking import estimate_tokens
+from extractor.clients.http_chat import HttpChat, SchemaVia
 from extractor.core.errors import (
     BackendUnavailable,
     ConfigError,
     ContextLengthExceeded,
+    EndpointUnreachable,
     ExtractorError,
     InvalidModelOutput,
     TransientBackendError,
@@ -60,6 +70,7 @@ from extractor.core.errors import (
 from extractor.core.schema import ArticleEvents
 from extractor.redaction import install_log_redaction, register_secret, strip_url_credentials
 from extractor.redaction import redact as redact_credentials
+from extractor.strategies import DEFAULT_STRATEGY, Strategy
 
 # instructor logs every failed attempt at ERROR level; we report failures ourselves.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
@@ -151,6 +162,21 @@ def _parse_mode(mode: str | None, base_url: str | None) -> ApiMode:
         raise ConfigError(
             f"unknown mode {mode!r} for the openai backend; use one of: {known}"
         ) from None
+
+
+def _schema_via(strategy: Strategy, mode: str | None, base_url: str | None) -> SchemaVia:
+    """How a pipeline strategy sends its schemas: `--mode json` or `json_schema`."""
+    if mode is None:
+        return SchemaVia.JSON_SCHEMA if is_openai_url(base_url) else SchemaVia.JSON_OBJECT
+    chosen = _parse_mode(mode, base_url)
+    if chosen is ApiMode.JSON:
+        return SchemaVia.JSON_OBJECT
+    if chosen is ApiMode.JSON_SCHEMA:
+        return SchemaVia.JSON_SCHEMA
+    raise ConfigError(
+        f"strategy {strategy.name!r} sends a JSON Schema with every call: use --mode json "
+        f"(llama.cpp servers) or --mode json_schema (OpenAI, vLLM, Ollama), not {mode!r}"
+    )
 
 
 def context_tokens_for(model: str) -> int:
@@ -262,6 +288,14 @@ def _transient(exc: Any, message: str, tokens: int) -> ExtractorError:
     return TransientBackendError(message, retry_after=parse_retry_after(headers), tokens=tokens)
 
 
+def _unreachable(exc: Any, message: str, tokens: int) -> ExtractorError:
+    request = getattr(exc, "request", None)
+    url = (
+        strip_url_credentials(str(request.url)) if request is not None else None
+    ) or "the endpoint"
+    return EndpointUnreachable(f"cannot reach {url}: {message}", tokens=tokens)
+
+
 def _unavailable(exc: Any, message: str, tokens: int) -> ExtractorError:
     return BackendUnavailable(message)
 
@@ -304,7 +338,7 @@ def context_exceeded(exc: BaseException, message: str) -> ContextLengthExceeded 
 
 ERROR_MAP: dict[type[BaseException], ErrorMapper] = {
     openai.APITimeoutError: _transient,
-    openai.APIConnectionError: _transient,
+    openai.APIConnectionError: _unreachable,
     openai.RateLimitError: _transient,
     openai.InternalServerError: _transient,
     openai.APIStatusError: _unavailable,
@@ -348,7 +382,10 @@ class OpenAIBackend:
         temperature: float = 0.0,
         max_tokens: int | None = None,
         context_tokens: int | None = None,
+        strategy: str | None = None,
+        variant: str | None = None,
     ) -> None:
+        self.strategy = resolve_strategy("openai", strategy, variant, DEFAULT_STRATEGY["openai"])
         if model is not None and not model.strip():
             raise ConfigError("the openai backend's model is empty: give a model name")
         if base_url is not None and not base_url.strip():
@@ -382,17 +419,27 @@ class OpenAIBackend:
         self._instructor = instructor.from_openai(
             self._client, mode=INSTRUCTOR_MODES[self.api_mode]
         )
+        self._chat: HttpChat | None = None
         params: dict[str, Any] = {"temperature": temperature, "max_reasks": max_reasks}
         if max_tokens is not None:
             params["max_tokens"] = max_tokens
+        api_mode = self.api_mode.value
+        if self.strategy.name != "single-call":
+            via = _schema_via(self.strategy, mode, base_url)
+            self._chat = HttpChat(self._client, model or DEFAULT_MODEL, via)
+            api_mode = via.value
+            params = {"temperature": 0.0, **strategy_params(self.strategy)}
+        else:
+            params.update(strategy_params(self.strategy))
         self._info = BackendInfo(
             backend="openai",
             model=model or DEFAULT_MODEL,
-            mode=self.api_mode.value,
+            mode=api_mode,
             base_url=strip_url_credentials(base_url or OPENAI_BASE_URL),
             params=params,
             context_tokens=context_tokens or context_tokens_for(model or DEFAULT_MODEL),
             request_overhead_tokens=schema_overhead_tokens(),
+            uses_published_date=self.strategy.uses_published_date,
         )
 
     @property
@@ -401,6 +448,15 @@ class OpenAIBackend:
         return self._info
 
     def extract(self, request: ExtractionRequest) -> BackendResult:
+        """The strategy over HTTP: one instructor call (`single-call`) or the pipeline."""
+        if self._chat is not None:
+            try:
+                return run_strategy(self.strategy, self._chat, request)
+            except openai.OpenAIError as exc:
+                raise map_openai_error(exc, CallStats(), self._secrets) from None
+        return self._single_call(request)
+
+    def _single_call(self, request: ExtractionRequest) -> BackendResult:
         """One structured-output call, with instructor's validation re-asks."""
         stats = CallStats()
         kwargs: dict[str, Any] = {"temperature": self.temperature}

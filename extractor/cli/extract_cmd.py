@@ -52,7 +52,9 @@ def _print_summary(summary: BatchSummary, out: Path) -> None:
         f"articles {summary.articles}  extracted {summary.extracted}  events {summary.events}  "
         f"cache hits {summary.cache_hits}  retries {summary.retries}  reasks {summary.reasks}  "
         f"failures {summary.failures}  tokens {summary.tokens}  "
-        f"grounded quotes {summary.grounding_rate:.0%}  wall {summary.wall_s:.1f}s  -> {out}",
+        f"grounded quotes {summary.grounding_rate:.0%}  wall {summary.wall_s:.1f}s"
+        + (f"  not attempted {summary.not_attempted}" if summary.not_attempted else "")
+        + f"  -> {out}",
         markup=False,
     )
 
@@ -76,6 +78,14 @@ def _report(batch: ArticleBatch, result: ExtractionResult, out: Path) -> None:
             _say(f"  {item.message}")
         if len(batch.skipped) > MAX_SKIPPED_SHOWN:
             _say(f"  ... and {len(batch.skipped) - MAX_SKIPPED_SHOWN} more")
+    if result.halted is not None:
+        _say(result.halted)
+        shown = ", ".join(result.not_attempted[:MAX_SKIPPED_SHOWN])
+        more = ", ..." if len(result.not_attempted) > MAX_SKIPPED_SHOWN else ""
+        _say(
+            f"not attempted (not failed; the same command does them once the endpoint "
+            f"answers): {len(result.not_attempted)} article(s): {shown}{more}"
+        )
     _print_summary(result.summary, out)
 
 
@@ -102,9 +112,13 @@ def extract_command(
         help="openai backend: the model's context in tokens; longer articles are split to fit "
         "(default: known models' own, e.g. gpt-4o-mini 128000, else 8192)",
     ),
-    variant: str | None = typer.Option(
-        None, help="local backend's pipeline variant: sentence (default), staged, oneshot"
+    strategy: str | None = typer.Option(
+        None,
+        help="how an article becomes events, over any model: sentence (local's default), "
+        "staged, oneshot, or single-call (one call per article; openai's default). "
+        "README: Strategies",
     ),
+    variant: str | None = typer.Option(None, hidden=True, help="older name of --strategy"),
     sqlite: Path | None = typer.Option(
         None,
         help="also add the run and its articles to this SQLite file (tables runs, articles, "
@@ -119,8 +133,9 @@ def extract_command(
     """Extract events from articles into OUT (events.jsonl, events.csv, articles/, failures).
 
     Exit code 0 when every article was extracted, 1 when any failed (the rest is still
-    written), 2 for usage errors and for an output directory that cannot take results
-    (disk full), 130 when interrupted, 143 when terminated (finished articles are kept).
+    written) or the batch stopped because its endpoint could not be reached, 2 for usage
+    errors and for an output directory that cannot take results (disk full), 130 when
+    interrupted, 143 when terminated (finished articles are kept).
     """
     install_log_redaction()
     signals = StopSignals()
@@ -136,6 +151,7 @@ def extract_command(
                     mode=mode,
                     timeout=timeout,
                     context_tokens=context_tokens,
+                    strategy=strategy,
                     variant=variant,
                     call_cache=call_cache,
                 ) as chosen,
@@ -176,5 +192,5 @@ def extract_command(
             signals.noticed()
             _say(f"{signals.description}: finished articles were written to {out}")
             raise typer.Exit(signals.exit_code)
-    if result.summary.failures:
+    if result.summary.failures or result.not_attempted:
         raise typer.Exit(1)

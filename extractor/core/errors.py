@@ -72,6 +72,12 @@ class TransientExhausted(ExtractionFailed):
     kind = "transient"
 
 
+class UnreachableExhausted(TransientExhausted):
+    """The endpoint could not be reached at all (connection refused, no route, DNS)."""
+
+    kind = "unreachable"
+
+
 class InvalidOutputExhausted(ExtractionFailed):
     """The model kept returning output that does not validate against the schema."""
 
@@ -89,6 +95,11 @@ class TransientBackendError(ExtractorError):
         super().__init__(message)
         self.retry_after = retry_after
         self.tokens = tokens
+
+
+class EndpointUnreachable(TransientBackendError):
+    """No connection to the endpoint at all: retried like any transient error, and a batch
+    stops after a few articles in a row fail this way (`extractor.endpoint_watch`)."""
 
 
 class InvalidModelOutput(ExtractorError):

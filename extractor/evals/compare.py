@@ -117,6 +117,7 @@ class RowResult:
             "label": self.label,
             "backend": spec.backend.backend,
             "model": spec.backend.model,
+            "strategy": spec.strategy,
             "variant": spec.variant.name,
             "prompt": spec.variant.prompt,
             "params": spec.params,

@@ -16,7 +16,9 @@ from extractor.report.build import run_view, write_report
 from extractor.report.html import ArticleView, ReportPage, RunView, SummaryTable
 
 SUMMARY_HEADER = (
-    "backend",
+    "row",
+    "model",
+    "strategy",
     "status",
     "F1 main (95% CI)",
     "F1 all",
@@ -36,6 +38,8 @@ def _summary_row(comparison: Comparison, row: RowResult) -> tuple[str, ...]:
     if row.corpus is None or row.ops is None:
         return (
             row.label,
+            row.spec.backend.model,
+            row.spec.strategy,
             f"unavailable: {row.error}",
             *["\u2014"] * 10,
             gate_cell(comparison, row),
@@ -43,6 +47,8 @@ def _summary_row(comparison: Comparison, row: RowResult) -> tuple[str, ...]:
     m, ops = row.corpus.metrics, row.ops
     return (
         row.label,
+        row.spec.backend.model,
+        row.spec.strategy,
         "ok",
         fmt_interval(row.intervals.get("event_f1_main")),
         fmt(m.event_f1_all),

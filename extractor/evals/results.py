@@ -66,7 +66,7 @@ def gate_cell(comparison: Comparison, row: RowResult) -> str:
 
 
 def _column(comparison: Comparison, row: RowResult) -> list[str]:
-    cells = [row.status.value]
+    cells = [row.spec.backend.backend, row.spec.backend.model, row.spec.strategy, row.status.value]
     cells += [fmt_interval(row.intervals.get(name)) for _, name in HEADLINE_ROWS]
     accuracy = row.corpus.metrics.field_accuracy if row.corpus is not None else {}
     cells += [fmt(accuracy.get(name)) for name in SCORED_FIELDS]
@@ -91,7 +91,7 @@ def _column(comparison: Comparison, row: RowResult) -> list[str]:
 def comparison_table(comparison: Comparison) -> TableModel:
     """Metrics as rows, one column per backend row."""
     names = (
-        ["status"]
+        ["backend", "model", "strategy", "status"]
         + [f"{label} (95% CI)" for label, _ in HEADLINE_ROWS]
         + [f"field accuracy: {name}" for name in SCORED_FIELDS]
         + [

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from extractor.core.errors import ConfigError
+from extractor.strategies import DEFAULT_STRATEGY
 
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 DEFAULT_VARIANT = "default"
@@ -83,6 +84,13 @@ class RunSpec:
     def params(self) -> dict[str, Any]:
         """Generation parameters: the backend's, overridden by the variant's."""
         return {**self.backend.params, **self.variant.params}
+
+    @property
+    def strategy(self) -> str:
+        """The extraction strategy of this row: its `strategy` param, else the backend's
+        default (`extractor.strategies.DEFAULT_STRATEGY`), else "-" for other backends."""
+        named = self.params.get("strategy") or self.params.get("variant")
+        return str(named or DEFAULT_STRATEGY.get(self.backend.backend, "-"))
 
 
 @dataclass(frozen=True)

@@ -1,45 +1,23 @@
-"""The narrow model interface the pipeline stages use, and a token tally.
+"""How the pipeline stages talk to a model client: `ask` one parsed question, tally calls.
 
-The local backend implements `ChatModel` over llama-cpp-python; tests use a scripted fake.
-Every call is JSON-schema constrained, so `complete` returns text that parses as JSON
-unless generation hit `max_tokens`.
+The client interface itself (`ChatModel`, `Completion`) lives in `extractor.clients.base`
+and is re-exported here; tests use a scripted fake of it.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from extractor.clients.base import ChatModel, Completion
 from extractor.core.errors import InvalidModelOutput
 
+__all__ = ["CallLog", "ChatModel", "Completion", "ask"]
+
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Completion:
-    """One model answer with its token counts."""
-
-    text: str
-    prompt_tokens: int
-    completion_tokens: int
-    finish_reason: str = "stop"
-
-
-class ChatModel(Protocol):
-    """A chat model that answers under a JSON Schema grammar."""
-
-    def complete(
-        self, system: str, user: str, schema: dict[str, Any], max_tokens: int, *, slot: str
-    ) -> Completion:
-        """Answer `user` under `system`, constrained to `schema`.
-
-        `slot` names the stage (e.g. "triage"), so an implementation can keep a separate
-        cached prefix per stage.
-        """
-        ...
 
 
 @dataclass
