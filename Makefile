@@ -39,6 +39,9 @@ eval-offline: install  ## CI gate: re-score recorded real outputs (seeds and dev
 refresh-recordings: install  ## deliberate: run backends for real, re-record evals/recorded/ + baseline
 	$(BIN)/extractor compare --suite $(SUITE) --record --update-baseline $(EVAL_ARGS)
 
+record-server-row: install runtime model  ## deliberate: serve the GGUF with llama_cpp.server, record the suite's HTTP x sentence row (~15 min)
+	$(BIN)/python -m benchmarks.strategies.record_server_row
+
 # Local backend (README "Local backend"): llama-cpp-python is compiled from its sdist by
 # `python -m extractor.models.runtime` for the instruction sets a probe saw run on this CPU
 # (never AMX), ~7-9 min on 2 cores, and the wheel is kept in the user cache per flag set, so
