@@ -12,7 +12,7 @@ Chunks end on paragraph boundaries (blank lines) and repeat the last paragraphs 
 before (about `DEFAULT_OVERLAP_TOKENS`), so an incident told across a boundary appears whole
 in at least one chunk; a paragraph too long for a chunk is cut between sentences, a sentence
 between words. Every chunk's estimate is within the budget. Events found in several chunks
-are merged when the one incident-identity rule (`extractor.pipeline.dedup.same_incident`)
+are merged when the one incident-identity rule (`extractor.incidents.same_incident`)
 says they are one incident, and every evidence quote is aligned in the chunk it was quoted
 from, with offsets in the full article.
 """
@@ -28,7 +28,7 @@ from extractor.core.errors import ConfigError
 from extractor.core.records import EvidenceSpan, GroundedEvent
 from extractor.core.schema import ArticleEvents, Event
 from extractor.grounding import NormalizedText, align_quote, normalize
-from extractor.pipeline.dedup import merge_duplicates, same_incident
+from extractor.incidents.identity import merge_duplicates, same_incident
 
 DEFAULT_OVERLAP_TOKENS = 200
 MIN_CHUNK_TOKENS = 64

@@ -20,8 +20,8 @@ from extractor.core.schema import (
     Salience,
     WeaponType,
 )
+from extractor.incidents.identity import merge_duplicates, same_incident
 from extractor.pipeline import rules, sides
-from extractor.pipeline.dedup import merge_duplicates, same_incident
 from extractor.pipeline.grouping import Incident
 from extractor.pipeline.placing import strip_dateline
 from extractor.pipeline.sentences import Sentence

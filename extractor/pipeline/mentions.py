@@ -16,9 +16,9 @@ from rapidfuzz import fuzz
 
 from extractor import gazetteer
 from extractor.core.schema import EventType
+from extractor.incidents.identity import place_key, same_place
 from extractor.pipeline import sides
 from extractor.pipeline.chat import CallLog, ChatModel, ask
-from extractor.pipeline.dedup import place_key, same_place
 from extractor.pipeline.grouping import Incident
 from extractor.pipeline.sentences import Sentence
 from extractor.pipeline.triage import candidate
