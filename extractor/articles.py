@@ -1,21 +1,23 @@
 """Read input articles: `.txt` files (one article, id = stem), `.jsonl` and `.csv` files (one
-article a line or row, with source metadata: see `extractor.article_tables`), directories of
-them (read recursively), and `-` for standard input.
+article a line or row, with source metadata: see `extractor.article_tables`), `.html` /
+`.htm` pages (one article, id = stem: the main text and the page's title, date, URL and site
+name, see `extractor.html_input`), directories of them (read recursively), and `-` for
+standard input.
 
 Every problem with one input becomes an `InputProblem` with a one-line message, and the
 batch goes on with the rest: a missing path, a directory without article files, an empty,
-binary (NUL bytes), undecodable, unreadable or oversized file, something that is not a
-regular file (a FIFO, a device, a socket: refused without opening it for reading, so
-nothing hangs), or an article id that two inputs share (the first one wins). In a JSONL or
-CSV file each bad line or row is its own problem (`file.jsonl:7: ...`, `file.csv:row 3:
-...`), and the other articles of the file are read.
+binary (NUL bytes), undecodable, unreadable or oversized file, a page without main text,
+something that is not a regular file (a FIFO, a device, a socket: refused without opening
+it for reading, so nothing hangs), or an article id that two inputs share (the first one
+wins). In a JSONL or CSV file each bad line or row is its own problem (`file.jsonl:7: ...`,
+`file.csv:row 3: ...`), and the other articles of the file are read.
 
 Text is UTF-8, or UTF-16/UTF-32 when the file starts with their byte-order mark; a UTF-8
 BOM is dropped. Sizes are enforced by reading at most one byte past the limit, never by
 trusting `stat` (a /proc file says 0 bytes, /dev/zero never ends). In a directory, files
-ending in `.txt`, `.jsonl` or `.csv` (any case) are read, subdirectories too (a directory
-reached twice through links is read once); everything else there is listed in
-`ArticleBatch.skipped` with the reason, so nothing is passed over silently.
+ending in `.txt`, `.jsonl`, `.csv`, `.html` or `.htm` (any case) are read, subdirectories
+too (a directory reached twice through links is read once); everything else there is listed
+in `ArticleBatch.skipped` with the reason, so nothing is passed over silently.
 
 Standard input (`-`) is one article with id `stdin`, or JSONL when its first non-space
 character is `{`.
@@ -35,6 +37,7 @@ from typing import BinaryIO
 
 from extractor.article_tables import ArticleFields, csv_header_problem, parse_csv, parse_jsonl
 from extractor.core.records import SourceMetadata
+from extractor.html_input import HTML_SUFFIXES, MAX_HTML_BYTES, page_article
 
 MAX_ARTICLE_BYTES = 1_000_000
 """Larger files are refused: no news article is that long, and a backend call would be
@@ -46,7 +49,8 @@ MAX_TABLE_BYTES = 200_000_000
 ARTICLE_SUFFIX = ".txt"
 JSONL_SUFFIX = ".jsonl"
 CSV_SUFFIX = ".csv"
-ARTICLE_SUFFIXES = (ARTICLE_SUFFIX, JSONL_SUFFIX, CSV_SUFFIX)
+ARTICLE_SUFFIXES = (ARTICLE_SUFFIX, JSONL_SUFFIX, CSV_SUFFIX, *HTML_SUFFIXES)
+ARTICLE_KINDS = ".txt, .jsonl, .csv or .html"
 STDIN = Path("-")
 STDIN_PATH = Path("<stdin>")
 STDIN_ARTICLE_ID = "stdin"
@@ -93,11 +97,11 @@ class ArticleBatch:
     articles: tuple[Article, ...]
     problems: tuple[InputProblem, ...]
     skipped: tuple[InputProblem, ...] = field(default=())
-    """Entries of input directories that are not article files (not `.txt`/`.jsonl`/`.csv`)."""
+    """Entries of input directories that are not article files (`.txt`/`.jsonl`/`.csv`/`.html`)."""
 
 
 def is_article_name(path: Path) -> bool:
-    """True for a `.txt`, `.jsonl` or `.csv` file name, in any case (`a1.txt`, `A1.TXT`)."""
+    """True for a `.txt`, `.jsonl`, `.csv`, `.html` or `.htm` name, in any case (`A1.TXT`)."""
     return path.suffix.lower() in ARTICLE_SUFFIXES
 
 
@@ -189,6 +193,26 @@ def read_article(path: Path) -> Article | InputProblem:
     return Article(article_id=path.stem, text=decoded, path=path)
 
 
+def read_html(path: Path) -> Article | InputProblem:
+    """Read one `.html` / `.htm` page as an article: its main text and page metadata."""
+    data = _read_bounded(path, MAX_HTML_BYTES)
+    if isinstance(data, InputProblem):
+        return data
+    if len(data) > MAX_HTML_BYTES:
+        return _too_large(path, MAX_HTML_BYTES)
+    decoded = _decode(path, data)
+    if isinstance(decoded, InputProblem):
+        return decoded
+    page = page_article(decoded)
+    if isinstance(page, str):
+        return InputProblem(path, f"{path}: {page}", path.stem)
+    size = len(page.text.encode("utf-8"))
+    if size > MAX_ARTICLE_BYTES:
+        message = f"{path}: main text too large ({size} bytes; the limit is {MAX_ARTICLE_BYTES})"
+        return InputProblem(path, message, path.stem)
+    return Article(article_id=path.stem, text=page.text, path=path, source=page.source)
+
+
 def _article_of(where: Path, fields: ArticleFields) -> Article | InputProblem:
     """The article of one JSONL line or CSV row, or why not (the rules of a `.txt` file)."""
     size = len(fields.text.encode("utf-8"))
@@ -266,11 +290,13 @@ def read_stdin(stream: BinaryIO | None = None) -> list[Article | InputProblem]:
 
 
 def read_file(path: Path) -> list[Article | InputProblem]:
-    """The articles of one input file (by suffix: JSONL, CSV, else text), or `-` (stdin)."""
+    """The articles of one input file (by suffix: JSONL, CSV, HTML, else text), or `-`."""
     if path == STDIN:
         return read_stdin()
     if path.suffix.lower() in (JSONL_SUFFIX, CSV_SUFFIX):
         return read_table(path)
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return [read_html(path)]
     return [read_article(path)]
 
 
@@ -284,7 +310,7 @@ def _skip_reason(entry: Path) -> str | None:
         return f"cannot read ({exc.strerror or exc})"
     if not stat.S_ISREG(mode):
         return f"not a regular file ({file_kind(mode)})"
-    return "not a .txt, .jsonl or .csv file"
+    return f"not a {ARTICLE_KINDS} file"
 
 
 def _walk(
@@ -327,7 +353,7 @@ def _expand(path: Path) -> tuple[list[Path], list[InputProblem]] | InputProblem:
         if problem is not None:
             return problem
         if not files:
-            return InputProblem(path, f"{path}: directory has no .txt, .jsonl or .csv files")
+            return InputProblem(path, f"{path}: directory has no {ARTICLE_KINDS} files")
         return files, skipped
     if path.exists() or path.is_symlink():
         return [path], []
@@ -337,8 +363,9 @@ def _expand(path: Path) -> tuple[list[Path], list[InputProblem]] | InputProblem:
 def read_articles(paths: Iterable[Path]) -> ArticleBatch:
     """Read every article named by `paths` (files, directories of them, `-` for stdin).
 
-    A path named directly is read whatever its suffix (`.jsonl` and `.csv` as tables, any
-    other as one text article); in a directory only `.txt`, `.jsonl` and `.csv` files are.
+    A path named directly is read whatever its suffix (`.jsonl` and `.csv` as tables,
+    `.html` and `.htm` as pages, any other as one text article); in a directory only files
+    with those suffixes or `.txt` are.
     """
     articles: dict[str, Article] = {}
     problems: list[InputProblem] = []

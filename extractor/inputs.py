@@ -2,7 +2,7 @@
 
 `read_inputs` turns what `extractor.extract` is given into one `ArticleBatch` in input
 order: a `str` is article text (id `text-<hash>`, or its mapping key), an `os.PathLike` a
-`.txt`, `.jsonl` or `.csv` file, a folder of them or `Path("-")` (standard input), read by
+`.txt`, `.jsonl`, `.csv` or `.html` file, a folder of them or `Path("-")` (stdin), read by
 `extractor.articles.read_articles` exactly as the CLI reads its arguments (JSONL and CSV
 articles carry their source metadata). Every bad input is an `InputProblem`, never an
 exception.
@@ -18,7 +18,7 @@ from pathlib import Path
 from extractor.articles import MAX_ARTICLE_BYTES, Article, ArticleBatch, InputProblem, read_articles
 
 ArticleInput = str | os.PathLike[str]
-"""Article text (`str`), or a `.txt` / `.jsonl` / `.csv` file or a directory of them (`Path`)."""
+"""Article text (`str`), or a `.txt`/`.jsonl`/`.csv`/`.html` file or a directory of them."""
 Inputs = ArticleInput | Iterable[ArticleInput] | Mapping[str, str]
 """One input, several, or a mapping of article id to article text."""
 TEXT_ID_PREFIX = "text-"

@@ -51,7 +51,7 @@ def test_bad_file_is_reported_and_others_go_on(
 def test_directory_without_txt_files(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     [problem] = read_articles([tmp_path / "empty"]).problems
-    assert "directory has no .txt, .jsonl or .csv files" in problem.message
+    assert "directory has no .txt, .jsonl, .csv or .html files" in problem.message
 
 
 def test_duplicate_article_id_from_two_inputs(tmp_path: Path) -> None:

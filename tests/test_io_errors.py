@@ -257,7 +257,7 @@ def test_a_directory_lists_everything_it_skips(fake_backend: FakeBackend, tmp_pa
     skipped = {Path(f["path"]).name: f for f in jsonl(out / "failures.jsonl")}
     assert sorted(skipped) == ["notes.md", "pipe", "readme.rst"]
     assert {f["kind"] for f in skipped.values()} == {"skipped"}
-    assert "not a .txt, .jsonl or .csv file" in skipped["notes.md"]["message"]
+    assert "not a .txt, .jsonl, .csv or .html file" in skipped["notes.md"]["message"]
     assert "FIFO" in skipped["pipe"]["message"]
 
 
