@@ -45,6 +45,7 @@ from extractor.articles import ArticleBatch
 from extractor.backends.base import Backend
 from extractor.backends.registry import DEFAULT_BACKEND, get_backend
 from extractor.cache import ResultCache, check_cache_dir, default_cache_dir
+from extractor.call_log import CallLogStore, RunInfo
 from extractor.core.errors import ConfigError, InputError
 from extractor.core.records import ExtractionRecord, FailureRecord
 from extractor.core.schema import ArticleEvents
@@ -192,8 +193,12 @@ def extract_batch(
     stop: threading.Event | None = None,
     on_notice: Notice | None = None,
     sqlite: str | os.PathLike[str] | None = None,
+    call_log: str | os.PathLike[str] | None = None,
 ) -> ExtractionResult:
     """Run `backend` over an already read batch: what `extract` and `extractor extract` do.
+
+    `call_log`: record every model call of the run in this SQLite file (`extractor.call_log`;
+    `extractor logs` reads it).
 
     `sqlite`: also add the run and its articles to this SQLite file at the end of the batch
     (`extractor.sqlite_store`), under the output folder's lock when there is one.
@@ -207,7 +212,10 @@ def extract_batch(
     skipped = tuple(failure_from_problem(item, kind="skipped") for item in batch.skipped)
     cache_path = Path(cache_dir) if cache_dir is not None else None
     started = datetime.datetime.now(datetime.UTC)
-    with ResultCache(cache_path, enabled=not no_cache, on_notice=on_notice) as cache:
+    with (
+        ResultCache(cache_path, enabled=not no_cache, on_notice=on_notice) as cache,
+        _open_call_log(call_log, backend) as log,
+    ):
         if out_dir is not None:
             run, summary = extract_to_directory(
                 batch.articles,
@@ -220,9 +228,10 @@ def extract_batch(
                 on_result=on_result,
                 stop=stop,
                 on_notice=on_notice,
+                call_log=log,
             )
         else:
-            runner = CachedRunner(backend, cache, config=config)
+            runner = CachedRunner(backend, cache, config=config, call_log=log)
             run = runner.run(batch.articles, on_result, stop=stop)
             summary = summarize(
                 run.records, [*problems, *run.failures], run.wall_s, run.not_attempted
@@ -251,6 +260,17 @@ def extract_batch(
     )
 
 
+@contextlib.contextmanager
+def _open_call_log(
+    path: str | os.PathLike[str] | None, backend: Backend
+) -> Iterator[CallLogStore | None]:
+    if path is None:
+        yield None
+        return
+    with CallLogStore(Path(path), RunInfo.of(backend.info)) as store:
+        yield store
+
+
 def extract(
     inputs: Inputs,
     *,
@@ -263,6 +283,7 @@ def extract(
     concurrency: int = 1,
     on_result: Callable[[Outcome], None] | None = None,
     sqlite: str | os.PathLike[str] | None = None,
+    call_log: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> ExtractionResult:
     """Extract events from article texts and/or files; the Python face of `extractor extract`.
@@ -276,7 +297,7 @@ def extract(
     cache dir), so a repeated call makes no backend call. `on_result` sees each article's
     record or failure as it finishes. `sqlite`: also add the run and its articles to this
     SQLite file (tables runs, articles, events, evidence; a re-run replaces an article's
-    rows).
+    rows). `call_log`: record every model call in this SQLite file (`extractor logs`).
 
     Returns an `ExtractionResult`: `.articles` (typed `ArticleEvents`, input order),
     `.records` (with evidence offsets and provenance), `.failures` (never raised), `.ok`.
@@ -295,6 +316,7 @@ def extract(
             concurrency=concurrency,
             on_result=on_result,
             sqlite=sqlite,
+            call_log=call_log,
         )
     if result.interrupted:
         raise KeyboardInterrupt

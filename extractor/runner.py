@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import re
 import threading
 import time
@@ -36,6 +37,7 @@ from extractor.answers import Answer, answer_from_cache, answer_to_cache
 from extractor.articles import Article, InputProblem
 from extractor.backends.base import Backend, BackendResult, ExtractionRequest, Usage
 from extractor.cache import ResultCache, cache_key
+from extractor.call_log import CallLogStore, logged_extract
 from extractor.chunking import (
     DEFAULT_OVERLAP_TOKENS,
     Chunk,
@@ -164,6 +166,7 @@ class CachedRunner:
         *,
         prompt: PromptTemplate | None = None,
         config: RunnerConfig = RunnerConfig(),
+        call_log: CallLogStore | None = None,
     ) -> None:
         if config.concurrency < 1:
             raise ConfigError("concurrency must be at least 1")
@@ -171,6 +174,7 @@ class CachedRunner:
         self.cache = cache or ResultCache(enabled=False)
         self.prompt = prompt or load_prompt(config.prompt_name)
         self.config = config
+        self.call_log = call_log
 
     def extract_article(self, article: Article, cancel: threading.Event | None = None) -> Outcome:
         """Extract, ground and describe one article; never raises for a failed article
@@ -357,8 +361,12 @@ class CachedRunner:
         )
         outcome = RetryOutcome()
         started = time.perf_counter()
+        attempt = itertools.count(1)
         result: BackendResult = call_with_retries(
-            lambda: self.backend.extract(request), self.config.retry, outcome, cancel
+            lambda: logged_extract(self.call_log, self.backend, request, next(attempt)),
+            self.config.retry,
+            outcome,
+            cancel,
         )
         events = result.events.model_copy(update={"article_id": article_id})
         answer = Answer(
@@ -418,6 +426,7 @@ def extract_to_directory(
     on_result: Callable[[Outcome], None] | None = None,
     stop: threading.Event | None = None,
     on_notice: Notice | None = None,
+    call_log: CallLogStore | None = None,
 ) -> tuple[BatchResult, BatchSummary]:
     """Run a batch and keep `out_dir` up to date as each article finishes.
 
@@ -426,7 +435,8 @@ def extract_to_directory(
     batch as written (a record whose file could not be written is a failure; check
     `interrupted`) and its summary. The combined files hold every record in the folder,
     this run's and earlier ones', also after Ctrl-C. `OutputError` stops the run at once
-    when the folder cannot take results (not a directory, disk full).
+    when the folder cannot take results (not a directory, disk full). `call_log`: every
+    model call is recorded there (`extractor.call_log`).
     """
     problems = list(problems)
     store = OutputStore(out_dir, on_notice=on_notice).open()
@@ -451,7 +461,7 @@ def extract_to_directory(
         if on_result is not None:
             on_result(recorded)
 
-    runner = CachedRunner(backend, cache, config=config)
+    runner = CachedRunner(backend, cache, config=config, call_log=call_log)
     try:
         result = runner.run(writable(articles), on_result=collect, stop=stop)
     except BaseException:

@@ -56,6 +56,7 @@ from pydantic import ConfigDict, ValidationError
 
 from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest, Usage
 from extractor.backends.strategy_run import resolve_strategy, run_strategy, strategy_params
+from extractor.call_log import ModelCall, log_call
 from extractor.chunking import estimate_tokens
 from extractor.clients.http_chat import HttpChat, SchemaVia
 from extractor.core.errors import (
@@ -67,7 +68,7 @@ from extractor.core.errors import (
     InvalidModelOutput,
     TransientBackendError,
 )
-from extractor.core.schema import ArticleEvents
+from extractor.core.schema import ArticleEvents, schema_hash
 from extractor.redaction import install_log_redaction, register_secret, strip_url_credentials
 from extractor.redaction import redact as redact_credentials
 from extractor.strategies import DEFAULT_STRATEGY, Strategy
@@ -214,6 +215,14 @@ def _completion_text(response: Any) -> str | None:
     return content if isinstance(content, str) else None
 
 
+def _finish_reason(response: Any) -> str | None:
+    try:
+        reason = response.choices[0].finish_reason
+    except (AttributeError, IndexError, TypeError):
+        return None
+    return str(reason) if reason is not None else None
+
+
 def _one_line(exc: BaseException) -> str:
     """A short one-line reason: the first validation error, or the exception's first line."""
     if isinstance(exc, ValidationError):
@@ -225,35 +234,76 @@ def _one_line(exc: BaseException) -> str:
 
 
 class CallStats:
-    """Per-call instructor hooks: tokens of every attempt, re-asks, the last raw answer."""
+    """Per-call instructor hooks: tokens of every attempt, re-asks, the last raw answer;
+    each attempt (messages, answer, parse error) goes to the call log (`extractor.call_log`)."""
 
     def __init__(self) -> None:
         self.usage = Usage()
         self.responses = 0
         self.parse_errors = 0
         self.last_output: str | None = None
+        self._sent: list[dict[str, Any]] = []
+        self._started = time.perf_counter()
+        self._pending: ModelCall | None = None
 
     def hooks(self) -> Hooks:
         """Fresh hooks bound to this call (thread-safe: nothing shared between calls)."""
         hooks = Hooks()
+        hooks.on("completion:kwargs", self.on_kwargs)
         hooks.on("completion:response", self.on_response)
+        hooks.on("completion:error", self.on_completion_error)
         hooks.on("parse:error", self.on_parse_error)
         return hooks
+
+    def on_kwargs(self, *args: Any, **kwargs: Any) -> None:
+        """Note what one attempt sends (re-asks carry the earlier answer and its error)."""
+        self._sent = list(kwargs.get("messages") or [])
+        self._started = time.perf_counter()
 
     def on_response(self, response: Any) -> None:
         """Count one completion and its tokens."""
         self.responses += 1
         usage = getattr(response, "usage", None)
+        tokens = Usage()
         if usage is not None:
-            self.usage += Usage(
+            tokens = Usage(
                 int(getattr(usage, "prompt_tokens", 0) or 0),
                 int(getattr(usage, "completion_tokens", 0) or 0),
             )
+            self.usage += tokens
         self.last_output = _completion_text(response)
+        self._pending = ModelCall(
+            messages=self._sent,
+            slot="single-call",
+            schema_hash=schema_hash(),
+            response=self.last_output,
+            prompt_tokens=tokens.prompt_tokens,
+            completion_tokens=tokens.completion_tokens,
+            latency_s=time.perf_counter() - self._started,
+            finish_reason=_finish_reason(response),
+        )
+
+    def on_completion_error(self, error: Exception, **metadata: Any) -> None:
+        """Log an attempt the endpoint did not answer (HTTP error, timeout)."""
+        latency = time.perf_counter() - self._started
+        log_call(
+            ModelCall(
+                self._sent, "single-call", schema_hash(), error=_one_line(error), latency_s=latency
+            )
+        )
 
     def on_parse_error(self, error: Exception, **metadata: Any) -> None:
         """Count one answer that failed validation (each one is re-asked or final)."""
         self.parse_errors += 1
+        if self._pending is not None:
+            self._pending.error = _one_line(error)
+        self.finish()
+
+    def finish(self) -> None:
+        """Log the attempt answered last, if not yet logged (the valid answer)."""
+        if self._pending is not None:
+            log_call(self._pending)
+            self._pending = None
 
 
 def parse_retry_after(headers: Any) -> float | None:
@@ -478,6 +528,8 @@ class OpenAIBackend:
             raise self._failure(exc, stats) from None
         except openai.OpenAIError as exc:
             raise map_openai_error(exc, stats, self._secrets) from None
+        finally:
+            stats.finish()
         return BackendResult(
             events=events,
             usage=stats.usage,

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from extractor.backends.base import BackendResult, ExtractionRequest, Usage
+from extractor.call_log import logged_chat
 from extractor.clients.base import ChatModel
 from extractor.core.errors import ConfigError
 from extractor.prompts import load_prompt
@@ -40,7 +41,8 @@ def strategy_params(strategy: Strategy) -> dict[str, Any]:
 
 
 def run_strategy(strategy: Strategy, chat: ChatModel, request: ExtractionRequest) -> BackendResult:
-    """Extract `request` with `strategy` over `chat`; usage sums every model call."""
+    """Extract `request` with `strategy` over `chat`; usage sums every model call, and each
+    call goes to the call log when this attempt is logged (`extractor.call_log`)."""
     started = time.perf_counter()
     task = ArticleTask(
         article_id=request.article_id,
@@ -49,7 +51,7 @@ def run_strategy(strategy: Strategy, chat: ChatModel, request: ExtractionRequest
         user_prompt=request.user_prompt,
         published=request.metadata.published_date if request.metadata else None,
     )
-    events, log = strategy.run(chat, task)
+    events, log = strategy.run(logged_chat(chat), task)
     return BackendResult(
         events=events,
         usage=Usage(log.prompt_tokens, log.completion_tokens),

@@ -24,6 +24,7 @@ from extractor.api import (
 )
 from extractor.articles import ArticleBatch
 from extractor.backends.registry import DEFAULT_BACKEND
+from extractor.call_log import CALL_LOG_FILE
 from extractor.cli.app import app, err_console, exit_on_error
 from extractor.cli.progress_lines import ProgressLines
 from extractor.cli.stop_signals import StopSignals
@@ -129,6 +130,12 @@ def extract_command(
         help="local backend: replay identical model calls from this directory and record new "
         "ones (a rule change then re-runs no model call); also $EXTRACTOR_LOCAL_CALL_CACHE",
     ),
+    log_db: Path | None = typer.Option(
+        None,
+        help=f"record every model call (messages, raw answer, error, tokens) in this SQLite "
+        f"file; read it with `extractor logs` (default: OUT/{CALL_LOG_FILE})",
+    ),
+    no_log: bool = typer.Option(False, "--no-log", help="do not record the model calls"),
 ) -> None:
     """Extract events from articles into OUT (events.jsonl, events.csv, articles/, failures).
 
@@ -182,6 +189,7 @@ def extract_command(
                     stop=signals.stop,
                     on_notice=lambda message: _say(f"notice: {message}"),
                     sqlite=sqlite,
+                    call_log=None if no_log else (log_db or out / CALL_LOG_FILE),
                 )
         except KeyboardInterrupt:
             signals.noticed()

@@ -1,0 +1,137 @@
+"""The call log: `extract` records every model call, `extractor logs` shows them.
+
+Against the loopback server: a failed article's invalid answers are in the log word for
+word, with the error that rejected them; a pipeline strategy's calls are logged per stage;
+a backend that reports no calls of its own still gets one row per attempt; credentials in
+the text never reach the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import extractor
+from extractor.backends.fake import FakeBackend
+from extractor.cli import app
+from tests.openai_server import OpenAIServer, Reply
+
+TEXT = "Two rockets hit Ain al-Asad air base on Monday, officials said."
+SECRET = "sk-calllog-5b1e0c7a9f-do-not-store"
+
+
+def _articles(tmp_path: Path, texts: dict[str, str]) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for article_id, text in texts.items():
+        (folder / f"{article_id}.txt").write_text(text + "\n")
+    return folder
+
+
+def _extract(server: OpenAIServer, folder: Path, out: Path, *extra: str) -> Any:
+    args = ["extract", str(folder), "--backend", "openai", "--base-url", server.url]
+    args += ["--model", "m", "--out", str(out), "--no-cache", *extra]
+    return CliRunner().invoke(app, args)
+
+
+def _logs(*args: str) -> Any:
+    return CliRunner().invoke(app, ["logs", *args])
+
+
+def test_logs_show_a_failed_articles_raw_answers_and_why(tmp_path: Path) -> None:
+    folder = _articles(tmp_path, {"a1": TEXT, "a2": TEXT + f" Key {SECRET} leaked."})
+    out = tmp_path / "out"
+    with OpenAIServer() as server:
+        server.script(
+            "a2", Reply.malformed_json(), Reply.schema_violation(), Reply.malformed_json()
+        )
+        result = _extract(server, folder, out)
+    assert result.exit_code == 1, result.output  # a2 failed after 3 attempts
+
+    shown = _logs("--out", str(out))
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.count("## a1") == 1 and shown.output.count("## a2") == 3
+    assert '{"article_id": "a2", "events": [' in shown.output  # the malformed answer, verbatim
+    assert '"event_type": "picnic"' in shown.output  # the schema-violating one
+    assert "FAILED" in shown.output and "validation error" in shown.output
+
+    failed = json.loads(_logs("--out", str(out), "--failed", "--json").output)
+    assert [(r["article_id"], r["call"], r["ok"]) for r in failed] == [
+        ("a2", 1, False),
+        ("a2", 2, False),
+        ("a2", 3, False),
+    ]
+    assert all(r["error"] and r["prompt_tokens"] == 100 for r in failed)
+    assert failed[0]["messages"][0]["role"] == "system"
+    assert len(failed[1]["messages"]) > 2  # the re-ask carries the earlier answer and error
+
+    only_a1 = json.loads(_logs("--db", str(out / "calls.db"), "-a", "a1", "--json").output)
+    assert [(r["article_id"], r["ok"], r["slot"]) for r in only_a1] == [("a1", True, "single-call")]
+    assert only_a1[0]["response"] == '{"article_id": "a1", "events": []}'
+    assert SECRET not in (out / "calls.db").read_bytes().decode("utf-8", "replace")
+
+
+def test_each_run_is_its_own_and_the_latest_is_shown(tmp_path: Path) -> None:
+    folder = _articles(tmp_path, {"a1": TEXT})
+    out = tmp_path / "out"
+    with OpenAIServer() as server:
+        assert _extract(server, folder, out).exit_code == 0
+        server.script("a1", *[Reply.malformed_json()] * 3)
+        assert _extract(server, folder, out).exit_code == 1
+    rows = json.loads(_logs("--out", str(out), "--json").output)
+    assert [r["ok"] for r in rows] == [False, False, False]  # the second run only
+    with sqlite3.connect(out / "calls.db") as db:
+        runs = [r[0] for r in db.execute("select run_id from runs order by started, rowid")]
+    first = json.loads(_logs("--out", str(out), "--run", runs[0], "--json").output)
+    assert len(runs) == 2 and [r["ok"] for r in first] == [True]
+
+
+def test_a_pipeline_strategy_logs_each_stage_and_the_rejected_answer(tmp_path: Path) -> None:
+    folder = _articles(tmp_path, {"a1": TEXT})
+    out = tmp_path / "out"
+    with OpenAIServer() as server:  # answers every stage with an ArticleEvents: invalid there
+        result = _extract(server, folder, out, "--strategy", "oneshot")
+    assert result.exit_code == 1, result.output
+    rows = json.loads(_logs("--out", str(out), "--json").output)
+    assert rows and all(r["strategy"] == "oneshot" and r["slot"] != "single-call" for r in rows)
+    assert rows[-1]["ok"] is False and "did not validate" in rows[-1]["error"]
+    # the pipeline's prompts carry no `article_id:` line, so the server says "unknown"
+    assert rows[-1]["response"] == '{"article_id": "unknown", "events": []}'
+    assert rows[-1]["schema_hash"]
+
+
+def test_a_backend_without_call_reports_gets_a_row_per_attempt(tmp_path: Path) -> None:
+    backend = FakeBackend()
+    db = tmp_path / "calls.db"
+    extractor.extract({"x1": TEXT, "x2": TEXT}, backend=backend, no_cache=True, call_log=db)
+    rows = json.loads(_logs("--db", str(db), "--json").output)
+    assert [(r["article_id"], r["slot"], r["ok"]) for r in rows] == [
+        ("x1", "backend", True),
+        ("x2", "backend", True),
+    ]
+    assert rows[0]["response"] == '{"article_id":"x1","events":[]}'
+    assert (rows[0]["prompt_tokens"], rows[0]["completion_tokens"]) == (10, 5)
+
+
+def test_no_log_writes_no_log_and_logs_says_so(tmp_path: Path) -> None:
+    folder = _articles(tmp_path, {"a1": TEXT})
+    out = tmp_path / "out"
+    with OpenAIServer() as server:
+        assert _extract(server, folder, out, "--no-log").exit_code == 0
+    assert not (out / "calls.db").exists()
+    missing = _logs("--out", str(out))
+    assert missing.exit_code == 2 and "no call log" in missing.output
+
+
+@pytest.mark.parametrize("option", ["--log-db"])
+def test_the_log_can_live_elsewhere(tmp_path: Path, option: str) -> None:
+    folder = _articles(tmp_path, {"a1": TEXT})
+    db = tmp_path / "logs" / "all.db"
+    with OpenAIServer() as server:
+        assert _extract(server, folder, tmp_path / "out", option, str(db)).exit_code == 0
+    assert len(json.loads(_logs("--db", str(db), "--json").output)) == 1
