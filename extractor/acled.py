@@ -24,6 +24,8 @@ ACLED's names, then ours:
 | `salience` | `main` or `background` |
 | `evidence_offsets` | `start-end` of each evidence quote found in the text, `;`-separated |
 | `article_id` | the article |
+| `needs_review` | True when a review rule fired (`extractor.review`) |
+| `review_reasons` | why, `; `-separated; empty when none |
 
 Event and sub-event types: the first row whose weapons the event names (any of them):
 
@@ -51,7 +53,7 @@ from typing import Any
 
 from extractor.core.records import ExtractionRecord, GroundedEvent, SourceMetadata
 from extractor.core.schema import EventType, WeaponType
-from extractor.outputs import event_id
+from extractor.outputs import REASON_SEPARATOR, event_id
 
 ACLED_COLUMNS = (
     "event_id",
@@ -77,6 +79,8 @@ ACLED_COLUMNS = (
     "salience",
     "evidence_offsets",
     "article_id",
+    "needs_review",
+    "review_reasons",
 )
 """ACLED's columns first (its names), then ours; new columns go at the end."""
 
@@ -174,6 +178,8 @@ def acled_row(
         "salience": event.salience.value,
         "evidence_offsets": evidence_offsets(event),
         "article_id": article_id,
+        "needs_review": event.needs_review,
+        "review_reasons": REASON_SEPARATOR.join(event.review_reasons),
     }
 
 

@@ -81,10 +81,14 @@ CSV_COLUMNS = (
     "grounded",
     "source",
     "source_url",
+    "needs_review",
+    "review_reasons",
 )
 """New columns go at the end, so existing positions stay: `source` is the outlet and
-`source_url` the article's URL, as the input gave them (empty when it did not)."""
+`source_url` the article's URL, as the input gave them (empty when it did not);
+`needs_review` and `review_reasons` (`; `-separated) are `extractor.review`'s flags."""
 EVIDENCE_SEPARATOR = " | "
+REASON_SEPARATOR = "; "
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -138,6 +142,7 @@ def csv_row(
         grounded=event.grounded,
         source=source.outlet if source is not None else None,
         source_url=source.url if source is not None else None,
+        review_reasons=REASON_SEPARATOR.join(event.review_reasons),
     )
     return row
 

@@ -71,6 +71,7 @@ from extractor.outputs import BatchSummary, failure_from_problem, summarize
 from extractor.prompts import PromptTemplate, load_prompt
 from extractor.redaction import redact
 from extractor.retry import Cancelled, RetryOutcome, RetryPolicy, call_with_retries
+from extractor.review import review_events
 from extractor.workers import DaemonPool
 
 Outcome = ExtractionRecord | FailureRecord
@@ -294,7 +295,7 @@ class CachedRunner:
             grounded = ground_chunk_events(merged.events, sources, article.text)
         return ExtractionRecord(
             article_id=article.article_id,
-            events=grounded,
+            events=review_events(grounded),
             grounding=grounding_stats(grounded),
             provenance=self._provenance(answers),
             source=article.source,

@@ -7,7 +7,7 @@
                quotes, quotes_found, run_id (-> runs: the run that wrote it last)
     events     event_id (key, `<article_id>-<n>` as in events.csv), article_id (-> articles),
                position, every `Event` field but `evidence` (weapon_types `;`-separated),
-               grounded
+               grounded, needs_review, review_reasons (`; `-separated)
     evidence   event_id (-> events), position (key: both), quote, start, end, match
 
 One database takes any number of runs, over any output folders: each run adds its `runs`
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from extractor.backends.base import BackendInfo
 from extractor.core.records import ExtractionRecord
-from extractor.outputs import BatchSummary, OutputError, event_id
+from extractor.outputs import REASON_SEPARATOR, BatchSummary, OutputError, event_id
 from extractor.outputs_lock import DirectoryLock
 
 if TYPE_CHECKING:
@@ -64,6 +64,8 @@ EVENT_COLUMNS: dict[str, type] = {
     "damage": str,
     "summary": str,
     "grounded": int,
+    "needs_review": int,
+    "review_reasons": str,
 }
 
 
@@ -227,6 +229,8 @@ def _replace_article(
             position=index + 1,
             weapon_types=";".join(data["weapon_types"]),
             grounded=int(event.grounded),
+            needs_review=int(event.needs_review),
+            review_reasons=REASON_SEPARATOR.join(event.review_reasons),
         )
         events.append(row)
         spans = event.evidence_spans or []
@@ -244,7 +248,7 @@ def _replace_article(
                     "match": match,
                 }
             )
-    db.table("events").insert_all(events, pk="event_id")
+    db.table("events").insert_all(events, pk="event_id", alter=True)  # older files: add columns
     db.table("evidence").insert_all(evidence, pk=("event_id", "position"))
 
 

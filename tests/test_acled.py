@@ -141,6 +141,8 @@ def test_one_row_carries_every_column() -> None:
         "salience": "main",
         "evidence_offsets": "10-42;50-60",
         "article_id": "t22",
+        "needs_review": False,
+        "review_reasons": "",
     }
 
 

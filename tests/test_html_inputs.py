@@ -180,4 +180,4 @@ def test_extract_sends_the_main_text_and_keeps_the_page_metadata(
     [failure] = _jsonl(out / "failures.jsonl")
     assert failure["article_id"] == "bad" and failure["kind"] == "input"
     header = next(csv.reader(io.StringIO((out / "events.csv").read_text(encoding="utf-8"))))
-    assert header[-2:] == ["source", "source_url"]
+    assert header[-4:] == ["source", "source_url", "needs_review", "review_reasons"]

@@ -28,7 +28,8 @@ SOURCE = {
     "outlet": "Example News",
     "title": "Rockets hit Camp Larch",
 }
-OLD_CSV_COLUMNS = CSV_COLUMNS[:-2]
+OLD_CSV_COLUMNS = CSV_COLUMNS[: CSV_COLUMNS.index("source")]
+SOURCE_AT = slice(len(OLD_CSV_COLUMNS), len(OLD_CSV_COLUMNS) + 2)
 
 
 def jsonl_file(path: Path, *rows: dict[str, Any] | str) -> Path:
@@ -299,13 +300,13 @@ def _record(source: SourceMetadata | None) -> ExtractionRecord:
 
 
 def test_events_csv_appends_the_source_columns_at_the_end() -> None:
-    assert CSV_COLUMNS[-2:] == ("source", "source_url")
+    assert CSV_COLUMNS[SOURCE_AT] == ("source", "source_url")
     assert OLD_CSV_COLUMNS[0] == "article_id" and OLD_CSV_COLUMNS[-1] == "grounded"
     rendered = render_csv([_record(SourceMetadata(**SOURCE)), _record(None)])
     header, with_source, without = list(csv.reader(io.StringIO(rendered)))
     assert header == list(CSV_COLUMNS)
-    assert with_source[-2:] == [SOURCE["outlet"], SOURCE["url"]]
-    assert without[-2:] == ["", ""]
+    assert with_source[SOURCE_AT] == [SOURCE["outlet"], SOURCE["url"]]
+    assert without[SOURCE_AT] == ["", ""]
 
 
 def test_a_record_round_trips_its_source_and_checks_the_date() -> None:

@@ -2,7 +2,7 @@
 
     ExtractionRecord                one article that was extracted
     ├── article_id
-    ├── events: [GroundedEvent]     an `Event` plus evidence_spans and grounded
+    ├── events: [GroundedEvent]     an `Event` plus evidence_spans, grounded and review flags
     ├── grounding: GroundingStats   quotes found / total
     ├── provenance: Provenance      backend, model, mode, prompt and schema versions, cost
     └── source: SourceMetadata      url, published (ISO date), outlet, title; or null
@@ -89,15 +89,22 @@ class EvidenceSpan(BaseModel):
         return self.match is not MatchKind.NONE
 
 
+OUTPUT_ONLY_FIELDS = frozenset({"evidence_spans", "grounded", "needs_review", "review_reasons"})
+"""The fields a `GroundedEvent` adds to the contract's `Event`."""
+
+
 class GroundedEvent(Event):
-    """An `Event` with its evidence quotes aligned to character offsets."""
+    """An `Event` with its evidence quotes aligned to character offsets, and whether a person
+    should check it (`extractor.review`: the reasons, one short line each)."""
 
     evidence_spans: list[EvidenceSpan] = Field(default_factory=list)
     grounded: bool = False
+    needs_review: bool = False
+    review_reasons: list[str] = Field(default_factory=list)
 
     def to_event(self) -> Event:
-        """The plain contract `Event`, without grounding fields."""
-        return Event.model_validate(self.model_dump(exclude={"evidence_spans", "grounded"}))
+        """The plain contract `Event`, without grounding and review fields."""
+        return Event.model_validate(self.model_dump(exclude=set(OUTPUT_ONLY_FIELDS)))
 
 
 class GroundingStats(BaseModel):
