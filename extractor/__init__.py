@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from extractor.api import ExtractionResult, evaluate, extract
+    from extractor.api import ExtractionResult, evaluate, extract, merge_incidents
     from extractor.core.errors import ExtractorError
     from extractor.core.records import ExtractionRecord, FailureRecord
     from extractor.core.schema import ArticleEvents, Event
@@ -35,6 +35,7 @@ __all__ = [
     "FailureRecord",
     "evaluate",
     "extract",
+    "merge_incidents",
 ]
 
 _HOMES = {
@@ -46,6 +47,7 @@ _HOMES = {
     "FailureRecord": "extractor.core.records",
     "evaluate": "extractor.api",
     "extract": "extractor.api",
+    "merge_incidents": "extractor.api",
 }
 
 

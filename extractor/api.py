@@ -56,6 +56,7 @@ from extractor.runner import CachedRunner, Outcome, RunnerConfig, extract_to_dir
 from extractor.sqlite_store import check_sqlite_path, run_row, save_run
 
 if TYPE_CHECKING:
+    from extractor.incidents import Incident
     from extractor.predictions import GoldSet
     from extractor.scoring import CorpusScore
 
@@ -65,6 +66,7 @@ __all__ = [
     "evaluate",
     "extract",
     "extract_batch",
+    "merge_incidents",
     "open_backend",
     "read_inputs",
     "text_article_id",
@@ -376,3 +378,48 @@ def evaluate(pred: Predictions, gold: str | os.PathLike[str] | GoldSet) -> Corpu
             f"predictions for article ids not in gold: {', '.join(map(repr, unknown))}"
         )
     return score_corpus(records, gold_set.records, gold_set.texts)
+
+
+OutputFolders = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+"""One or more `extractor extract --out` folders (or folders of `<article_id>.json` records)."""
+
+
+def merge_incidents(
+    outputs: OutputFolders,
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    metadata: str | os.PathLike[str] | None = None,
+    sqlite: str | os.PathLike[str] | None = None,
+) -> list[Incident]:
+    """Merge the events of many articles into incidents; the Python face of `extractor incidents`.
+
+    `outputs`: extraction output folders (their `events.jsonl`, else `articles/<id>.json`).
+    `metadata`: a JSON file of article id -> outlet, url, published, filling in what the
+    records' `source` lacks (the published date is the reference for "Sunday", "yesterday").
+    `out_dir`: also write `incidents.jsonl` and `incidents.csv` there; `sqlite`: also write
+    the tables `incidents`, `incident_members`, `incident_conflicts` into that database.
+    Returns the incidents (`extractor.incidents.Incident`), in the order of their first
+    report; the rule is in `extractor.incidents.across` and `.reconcile`.
+    """
+    from extractor.incidents import merge_reports
+    from extractor.incidents.database import save_incidents
+    from extractor.incidents.store import (
+        load_reports,
+        read_metadata,
+        render_incidents_csv,
+        render_incidents_jsonl,
+    )
+    from extractor.outputs import atomic_write_text
+
+    folders = [outputs] if isinstance(outputs, str | os.PathLike) else list(outputs)
+    if not folders:
+        raise InputError("no extraction output folder given")
+    check_destinations(out_dir, no_cache=True, sqlite=sqlite)
+    sources = read_metadata(Path(metadata)) if metadata is not None else None
+    incidents = merge_reports(load_reports([Path(f) for f in folders], sources))
+    if out_dir is not None:
+        atomic_write_text(Path(out_dir) / "incidents.jsonl", render_incidents_jsonl(incidents))
+        atomic_write_text(Path(out_dir) / "incidents.csv", render_incidents_csv(incidents))
+    if sqlite is not None:
+        save_incidents(Path(sqlite), incidents)
+    return incidents

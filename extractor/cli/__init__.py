@@ -11,6 +11,7 @@ from extractor.cli import (  # noqa: F401  (importing a command module registers
     compare_cmd,
     eval_cmd,
     extract_cmd,
+    incidents_cmd,
     logs_cmd,
     model_cmd,
     report_cmd,

@@ -1,0 +1,65 @@
+"""`extractor incidents`: merge the events of many articles into incidents with their sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from extractor.api import merge_incidents
+from extractor.cli.app import app, exit_on_error
+
+
+@app.command("incidents")
+@exit_on_error
+def incidents_command(
+    outputs: list[Path] = typer.Argument(
+        ...,
+        help="Extraction output folders (`extractor extract --out`), or folders of "
+        "<article_id>.json records.",
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write incidents.jsonl and incidents.csv into this folder."
+    ),
+    metadata: Path | None = typer.Option(
+        None,
+        "--metadata",
+        help="JSON file: article id -> {outlet, url, published}, for records without a "
+        "source (e.g. gold/dev/articles/metadata.json).",
+    ),
+    sqlite: Path | None = typer.Option(
+        None,
+        "--sqlite",
+        help="Also write the tables incidents, incident_members and incident_conflicts "
+        "into this SQLite file.",
+    ),
+    explain: bool = typer.Option(
+        False,
+        "--explain",
+        help="Print, for every pair of events joined or nearly joined, why it was joined "
+        "or kept apart.",
+    ),
+) -> None:
+    """Merge events across articles into incidents: one row per incident, with its member
+    events (article, outlet, URL, evidence offsets), reconciled fields and disagreements.
+
+    Prints one line per incident (and, with --explain, the pairwise reasons first).
+    """
+    if explain:
+        from extractor.incidents import explain as explain_pairs
+        from extractor.incidents.store import load_reports, read_metadata
+
+        sources = read_metadata(metadata) if metadata is not None else None
+        for line in explain_pairs(load_reports(outputs, sources)):
+            typer.echo(line)
+    incidents = merge_incidents(outputs, out_dir=out, metadata=metadata, sqlite=sqlite)
+    for incident in incidents:
+        event = incident.event
+        disputed = ", ".join(c.field for c in incident.conflicts)
+        typer.echo(
+            f"{incident.incident_id}  {event.event_type.value:6} {event.date or '?':10} "
+            f"{event.location}  sources={incident.n_sources}"
+            + (f"  disputed: {disputed}" if disputed else "")
+        )
+    merged = sum(1 for i in incidents if i.n_sources > 1)
+    typer.echo(f"{len(incidents)} incidents, {merged} told by more than one article", err=True)
