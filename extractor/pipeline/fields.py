@@ -4,8 +4,8 @@ Type, place and day come from the grouping stage; this call only adds the detail
 incident's own sentences, so one incident's numbers cannot leak into the next. What rules
 can read from the text is not asked for: country and region (`rules.place_facts`),
 salience (`finalize`: main unless the text dates it earlier; the 1.5B's own answer was right
-for 65% of matched events, the rule for 87%), and the summary, which is the incident's first
-sentence, verbatim. Every generated token costs about 0.1 s on 2 cores; those fields were
+for 65% of matched events, the rule for 87%), and the summary, which `finalize` writes from
+the fields. Every generated token costs about 0.1 s on 2 cores; those fields were
 over a third of this stage's output.
 """
 

@@ -1,8 +1,9 @@
 """Turn model proposals into validated `Event`s by applying the deterministic rules.
 
 Both pipeline variants end here: a `Proposal` carries what the model said plus the article
-sentences it rests on; `finalize` keeps only what those sentences support, and merges
-duplicates (see `dedup`).
+sentences it rests on; `finalize` keeps only what those sentences support, merges
+duplicates (see `dedup`) and writes each event's summary from its fields (`summaries`; a
+summary the model proposed is not used).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from extractor.pipeline import rules, sides
 from extractor.pipeline.grouping import Incident
 from extractor.pipeline.placing import strip_dateline
 from extractor.pipeline.sentences import Sentence
+from extractor.pipeline.summaries import field_summary
 
 BACKGROUND_AFTER_DAYS = 30
 
@@ -179,7 +181,6 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
     if none_harmed and re.search(r"\bno (?:reports? of )?casualties", context, re.I):
         killed = 0 if killed is None else killed
         injured = 0 if injured is None else injured
-    summary = (proposal.summary or "").strip() or quotes[0]
     return Event(
         event_type=event_type,
         salience=_salience(proposal, when, date, reference),
@@ -203,7 +204,7 @@ def to_event(proposal: Proposal, article: str, reference: dt.date | None) -> Eve
         killed=killed,
         injured=injured,
         damage=rules.physical_damage(rules.grounded_name(proposal.damage, context)),
-        summary=summary[:600],
+        summary=quotes[0][:600],  # until `finalize` writes it from the fields
         evidence=quotes,
     )
 
@@ -258,6 +259,8 @@ def _index(sentence: Sentence) -> int:
 def finalize(
     article_id: str, article: str, proposals: list[Proposal], reference: dt.date | None
 ) -> ArticleEvents:
-    """Validated, de-duplicated events of one article."""
+    """Validated, de-duplicated events of one article, each summarised from its fields."""
     events = [e for p in proposals if (e := to_event(p, article, reference)) is not None]
-    return ArticleEvents(article_id=article_id, events=merge_duplicates(events))
+    merged = merge_duplicates(events)
+    summarised = [e.model_copy(update={"summary": field_summary(e)}) for e in merged]
+    return ArticleEvents(article_id=article_id, events=summarised)

@@ -9,6 +9,7 @@ from extractor.core.schema import ArticleEvents, EventType, PerpetratorStatus
 from extractor.pipeline import oneshot, staged
 from extractor.pipeline.finalize import Proposal, to_event
 from extractor.pipeline.sentences import Sentence
+from extractor.pipeline.summaries import field_summary
 from tests.pipeline.fakes import ScriptedChat
 
 ARTICLE = (
@@ -75,7 +76,7 @@ def test_staged_runs_every_stage_and_applies_the_rules() -> None:
     assert attack.killed == 0 and attack.injured == 0  # "No casualties", the invented 7 dropped
     assert attack.perpetrator is None and attack.perpetrator_status == "unknown"
     assert attack.admin1 == "Nineveh" and attack.country is None  # read from the text by rule
-    assert attack.summary == attack.evidence[0]  # the first sentence, verbatim
+    assert attack.summary == field_summary(attack)  # written from the fields, not quoted
     assert strike.date == "2023-03-07" and strike.weapon_types == ["airstrike"]
     assert strike.evidence == ["On Tuesday, U.S. jets bombed a depot near Qaim."]
     grouping_schema = next(schema for slot, _, schema in chat.calls if slot == "grouping")
