@@ -92,14 +92,11 @@ def _casualties(event: Event) -> str:
 
 def field_summary(event: Event) -> str:
     """One sentence describing `event` from its fields (see the module docstring)."""
-    place, when = _place(event), _when(event)
-    if "," in place and when[:1].isalpha():  # "at Tower 22, Jordan, on 2024-01-28"
+    place, when, weapons = _place(event), _when(event), _weapons(event)
+    if "," in place and (when or weapons)[:1].isalpha():  # "at Tower 22, Jordan, on ..."
         place += ","
-    head = " ".join(p for p in (KINDS[event.event_type], place, when) if p)
+    head = " ".join(p for p in (KINDS[event.event_type], place, when, weapons) if p)
     clauses = [head]
-    weapons = _weapons(event)
-    if weapons:
-        clauses[0] = f"{head} {weapons}"
     if event.perpetrator:
         clauses.append(f"{STATUS_WORDS[event.perpetrator_status]} {event.perpetrator}")
     sentence = ", ".join(clauses)

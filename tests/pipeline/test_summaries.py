@@ -62,6 +62,15 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         },
         "Attack near Qaim.",
     ),
+    "a place with its country, then the weapons": (
+        {
+            "event_type": "strike",
+            "location": "Jurf al Sakhar",
+            "date_text": None,
+            "weapon_types": ["airstrike"],
+        },
+        "Strike at Jurf al Sakhar, Iraq, with airstrikes (2 launched).",
+    ),
     "a strike placed only by its country": (
         {"event_type": "strike", "location": "Syria", "country": "Syria", "date": "2024-02"},
         "Strike in Syria in 2024-02 with rockets (2 launched).",
