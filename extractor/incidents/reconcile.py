@@ -24,7 +24,8 @@ The rule for each field, applied to the reports of one incident (`Report`, sever
 
 A field is a disagreement (`Conflict`) when the sources give two or more different non-null
 values (spellings of one gazetteer place, and differences of case or punctuation, are one
-value); each value is listed with the sources that gave it (`outlet (article id)`).
+value, and so are a region and the base in it); each value is listed with the sources
+that gave it (`outlet (article id)`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from extractor import gazetteer
 from extractor.core.records import GroundedEvent
 from extractor.core.schema import Event, PerpetratorStatus, Salience
 from extractor.incidents.across import Report
+from extractor.incidents.identity import same_place
 
 MAX_EVIDENCE = 12
 COUNT_FIELDS = ("killed", "injured", "projectiles", "intercepted")
@@ -235,9 +237,15 @@ def _same_key(name: str, value: Any) -> str:
     return repr(value)
 
 
+def _one_place(locations: list[str]) -> bool:
+    """True when every two of the locations name one place (a region holding a base too)."""
+    return all(same_place(a, b) for i, a in enumerate(locations) for b in locations[i + 1 :])
+
+
 def conflicts(reports: Sequence[Report]) -> list[Conflict]:
     """Every compared field on which two sources give different non-null values (two
-    spellings of one place, or a difference of case and punctuation, are one value)."""
+    spellings of one place, or a difference of case and punctuation, are one value; places
+    that `same_place` holds to be one, a region and the base in it, are no conflict)."""
     found = []
     for name in COMPARED_FIELDS:
         said: dict[str, list[str]] = {}
@@ -249,7 +257,7 @@ def conflicts(reports: Sequence[Report]) -> list[Conflict]:
             key = _same_key(name, value)
             shown.setdefault(key, value)
             said.setdefault(key, []).append(source_name(report))
-        if len(said) > 1:
+        if len(said) > 1 and not (name == "location" and _one_place(list(shown.values()))):
             values = [SaidBy(value=shown[k], sources=who) for k, who in said.items()]
             found.append(Conflict(field=name, values=values))
     return found
