@@ -37,9 +37,10 @@ def llama_server(
     log: Path | None = None,
     python: str = sys.executable,
     start_timeout_s: float = 120.0,
+    port: int | None = None,
 ) -> Iterator[str]:
     """Serve `gguf` until the block ends; yields the base URL (…/v1). Always stopped."""
-    port = free_port()
+    port = port or free_port()
     command = [
         python, "-m", "llama_cpp.server",
         "--model", str(gguf),
