@@ -33,6 +33,7 @@ Errors, as a notebook user meets them:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import os
 import threading
@@ -41,9 +42,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from extractor.articles import ArticleBatch
+from extractor.articles import Article, ArticleBatch
 from extractor.backends.base import Backend
 from extractor.backends.registry import DEFAULT_BACKEND, get_backend
+from extractor.budget import CostGuard
 from extractor.cache import ResultCache, check_cache_dir, default_cache_dir
 from extractor.call_log import CallLogStore, RunInfo
 from extractor.core.errors import ConfigError, InputError
@@ -196,8 +198,12 @@ def extract_batch(
     on_notice: Notice | None = None,
     sqlite: str | os.PathLike[str] | None = None,
     call_log: str | os.PathLike[str] | None = None,
+    budget: CostGuard | None = None,
 ) -> ExtractionResult:
     """Run `backend` over an already read batch: what `extract` and `extractor extract` do.
+
+    `budget`: start no article that would take the run past its `max_cost`; the articles
+    not started are in `not_attempted` and `halted` says why (`extractor.budget`).
 
     `call_log`: record every model call of the run in this SQLite file (`extractor.call_log`;
     `extractor logs` reads it).
@@ -214,13 +220,17 @@ def extract_batch(
     skipped = tuple(failure_from_problem(item, kind="skipped") for item in batch.skipped)
     cache_path = Path(cache_dir) if cache_dir is not None else None
     started = datetime.datetime.now(datetime.UTC)
+    articles: Iterable[Article] = batch.articles
+    if budget is not None:
+        articles = budget.admit(batch.articles)
+        on_result = _also(budget.see, on_result)
     with (
         ResultCache(cache_path, enabled=not no_cache, on_notice=on_notice) as cache,
         _open_call_log(call_log, backend) as log,
     ):
         if out_dir is not None:
             run, summary = extract_to_directory(
-                batch.articles,
+                articles,
                 backend,
                 Path(out_dir),
                 cache=cache,
@@ -234,10 +244,14 @@ def extract_batch(
             )
         else:
             runner = CachedRunner(backend, cache, config=config, call_log=log)
-            run = runner.run(batch.articles, on_result, stop=stop)
+            run = runner.run(articles, on_result, stop=stop)
             summary = summarize(
                 run.records, [*problems, *run.failures], run.wall_s, run.not_attempted
             )
+    if budget is not None and budget.refused:
+        run.halted = run.halted or budget.reason
+        run.not_attempted = [*run.not_attempted, *budget.refused]
+        summary = dataclasses.replace(summary, not_attempted=len(run.not_attempted))
     if sqlite is not None:
         save_run(
             Path(sqlite),
@@ -260,6 +274,17 @@ def extract_batch(
         halted=run.halted,
         not_attempted=tuple(run.not_attempted),
     )
+
+
+def _also(
+    first: Callable[[Outcome], None], then: Callable[[Outcome], None] | None
+) -> Callable[[Outcome], None]:
+    def both(outcome: Outcome) -> None:
+        first(outcome)
+        if then is not None:
+            then(outcome)
+
+    return both
 
 
 @contextlib.contextmanager

@@ -267,6 +267,16 @@ class CachedRunner:
             result.not_attempted = []  # an interrupt says so itself; nothing is "not attempted"
         return result
 
+    def requests_for(self, article: Article) -> list[tuple[str, str]]:
+        """The (system, user) prompts the backend would be sent for `article`, one per chunk
+        (before any split a server asks for): what a dry run estimates."""
+        budget = self._budget(article.article_id)
+        article_id = prompt_article_id(article.article_id)
+        return [
+            self.prompt.render(article_id=article_id, article_text=neutralize_delimiters(c.text))
+            for c in budget.split(article.text)
+        ]
+
     def _budget(self, article_id: str) -> ContextBudget:
         """What one request holds of this article, by the backend's declared context."""
         info = self.backend.info

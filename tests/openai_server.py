@@ -10,7 +10,9 @@ global script, else with a valid answer from `answer` (default: no events), or f
 Given `context_tokens`, it acts like a server with that context: a request whose messages
 and schema (counted by `count_tokens`, by default the extractor's own estimate) exceed it
 is answered HTTP 400 `context_length_exceeded` with OpenAI's wording. Every request's count
-is recorded (`requests[i]["tokens"]`).
+is recorded (`requests[i]["tokens"]`). `usage` is 100 prompt and 20 completion tokens per
+answer, or, given `counted_usage=True`, that count and the answer's (as a server that
+reports what it really processed).
 
     with OpenAIServer() as server:
         server.script("a1", Reply.rate_limit(retry_after=0), Reply.ok())
@@ -104,6 +106,7 @@ class _State:
     context_tokens: int | None = None
     count_tokens: Callable[[str], int] = estimate_tokens
     answer_text: TextAnswer | None = None
+    counted_usage: bool = False
     per_article: dict[str, deque[Reply]] = field(default_factory=lambda: defaultdict(deque))
     sequence: deque[Reply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -156,12 +159,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500, {"error": {"message": "boom", "type": "server_error"}})
         elif reply.kind is ReplyKind.HANG:
             state.stop.wait(state.hang_s)
-            self._send(200, _completion(body, json.dumps(empty_answer(article_id))))
+            self._send(200, _completion(state, body, json.dumps(empty_answer(article_id))))
         elif reply.kind is ReplyKind.MALFORMED_JSON:
-            self._send(200, _completion(body, '{"article_id": "' + article_id + '", "events": ['))
+            self._send(
+                200, _completion(state, body, '{"article_id": "' + article_id + '", "events": [')
+            )
         elif reply.kind is ReplyKind.SCHEMA_VIOLATION:
             bad = {"article_id": article_id, "events": [{"event_type": "picnic"}]}
-            self._send(200, _completion(body, json.dumps(bad)))
+            self._send(200, _completion(state, body, json.dumps(bad)))
         else:
             try:
                 payload = reply.payload or (
@@ -172,7 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception as exc:  # a broken test answer must not kill the connection
                 self._send(500, {"error": {"message": f"answer failed: {exc!r}"}})
                 return
-            self._send(200, _completion(body, json.dumps(payload)))
+            self._send(200, _completion(state, body, json.dumps(payload)))
 
     def _send(
         self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
@@ -221,8 +226,16 @@ def _article_id(body: dict[str, Any]) -> str:
     return "unknown"
 
 
-def _completion(request: dict[str, Any], text: str) -> dict[str, Any]:
+def _completion(state: _State, request: dict[str, Any], text: str) -> dict[str, Any]:
     """A chat completion carrying `text` as a tool call (if tools were offered) or content."""
+    usage = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+    if state.counted_usage:
+        prompt, completion = request_tokens(request, state.count_tokens), state.count_tokens(text)
+        usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
     tools = request.get("tools") or []
     message: dict[str, Any] = {"role": "assistant", "content": text}
     if tools:
@@ -235,7 +248,7 @@ def _completion(request: dict[str, Any], text: str) -> dict[str, Any]:
         "created": 0,
         "model": request.get("model", "test"),
         "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+        "usage": usage,
     }
 
 
@@ -257,8 +270,11 @@ class OpenAIServer:
         context_tokens: int | None = None,
         count_tokens: Callable[[str], int] = estimate_tokens,
         answer_text: TextAnswer | None = None,
+        counted_usage: bool = False,
     ) -> None:
-        self._state = _State(answer, hang_s, context_tokens, count_tokens, answer_text)
+        self._state = _State(
+            answer, hang_s, context_tokens, count_tokens, answer_text, counted_usage
+        )
         self._server = _Server(self._state)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

@@ -10,6 +10,8 @@ once.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import math
 from pathlib import Path
 
 import typer
@@ -24,14 +26,17 @@ from extractor.api import (
 )
 from extractor.articles import ArticleBatch
 from extractor.backends.registry import DEFAULT_BACKEND
+from extractor.budget import BatchEstimate, CostGuard, estimate_batch, estimate_lines
 from extractor.call_log import CALL_LOG_FILE
 from extractor.cli.app import app, err_console, exit_on_error
 from extractor.cli.progress_lines import ProgressLines
 from extractor.cli.stop_signals import StopSignals
+from extractor.core.errors import ConfigError
 from extractor.core.records import ExtractionRecord
 from extractor.outputs import BatchSummary
+from extractor.pricing import FREE, Price, load_prices, price_for
 from extractor.redaction import install_log_redaction, redact
-from extractor.runner import Outcome
+from extractor.runner import CachedRunner, Outcome
 
 MAX_SKIPPED_SHOWN = 5
 
@@ -48,12 +53,13 @@ def _progress() -> Progress:
     )
 
 
-def _print_summary(summary: BatchSummary, out: Path) -> None:
+def _print_summary(summary: BatchSummary, out: Path, cost: float | None) -> None:
     err_console.print(
         f"articles {summary.articles}  extracted {summary.extracted}  events {summary.events}  "
         f"cache hits {summary.cache_hits}  retries {summary.retries}  reasks {summary.reasks}  "
         f"failures {summary.failures}  tokens {summary.tokens}  "
-        f"grounded quotes {summary.grounding_rate:.0%}  wall {summary.wall_s:.1f}s"
+        + (f"cost ${cost:.4f}  " if cost is not None else "")
+        + f"grounded quotes {summary.grounding_rate:.0%}  wall {summary.wall_s:.1f}s"
         + (f"  not attempted {summary.not_attempted}" if summary.not_attempted else "")
         + f"  -> {out}",
         markup=False,
@@ -64,7 +70,21 @@ def _say(message: str) -> None:
     err_console.print(redact(message), markup=False)
 
 
-def _report(batch: ArticleBatch, result: ExtractionResult, out: Path) -> None:
+def _guard(
+    max_cost: float | None, price: Price | None, estimate: BatchEstimate, model: str
+) -> CostGuard:
+    """What counts this run's cost, and stops it at `max_cost` when given one."""
+    if price is None:
+        if max_cost is not None:
+            raise ConfigError(
+                f"--max-cost needs the price of model {model!r}: add it to a prices file "
+                "(--prices PATH or $EXTRACTOR_PRICES; the shipped table is extractor/prices.toml)"
+            )
+        price = FREE  # counts nothing; the summary then shows no cost
+    return CostGuard(math.inf if max_cost is None else max_cost, price, estimate)
+
+
+def _report(batch: ArticleBatch, result: ExtractionResult, out: Path, cost: float | None) -> None:
     for failure in result.failures:
         if failure.kind != "input":
             _say(f"failed: {failure.article_id}: {failure.message}")
@@ -83,11 +103,13 @@ def _report(batch: ArticleBatch, result: ExtractionResult, out: Path) -> None:
         _say(result.halted)
         shown = ", ".join(result.not_attempted[:MAX_SKIPPED_SHOWN])
         more = ", ..." if len(result.not_attempted) > MAX_SKIPPED_SHOWN else ""
+        by_budget = "--max-cost" in result.halted
+        when = "with a larger --max-cost" if by_budget else "once the endpoint answers"
         _say(
-            f"not attempted (not failed; the same command does them once the endpoint "
-            f"answers): {len(result.not_attempted)} article(s): {shown}{more}"
+            f"not attempted (not failed; the same command does them {when}): "
+            f"{len(result.not_attempted)} article(s): {shown}{more}"
         )
-    _print_summary(result.summary, out)
+    _print_summary(result.summary, out, cost)
 
 
 @app.command("extract")
@@ -136,6 +158,28 @@ def extract_command(
         f"file; read it with `extractor logs` (default: OUT/{CALL_LOG_FILE})",
     ),
     no_log: bool = typer.Option(False, "--no-log", help="do not record the model calls"),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="print the estimated calls, tokens and cost of the batch, then exit; "
+        "nothing is sent or written",
+    ),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, help="only the first N articles of the inputs"
+    ),
+    max_cost: float | None = typer.Option(
+        None,
+        "--max-cost",
+        min=0.0,
+        help="US dollars: start no article that would take the run past this (finished "
+        "articles are kept, the rest reported not attempted); needs the model's price",
+    ),
+    prices: Path | None = typer.Option(
+        None,
+        "--prices",
+        help="TOML price table laid over the shipped one (dollars per 1M tokens in/out; "
+        "also $EXTRACTOR_PRICES; layout: extractor/prices.toml)",
+    ),
 ) -> None:
     """Extract events from articles into OUT (events.jsonl, events.csv, articles/, failures).
 
@@ -149,6 +193,9 @@ def extract_command(
     with signals.installed():
         try:
             batch = read_inputs(paths)
+            if limit is not None:
+                batch = dataclasses.replace(batch, articles=batch.articles[:limit])
+            price_table = load_prices(prices)
             check_destinations(out, cache_dir, no_cache, sqlite)
             with (
                 open_backend(
@@ -165,6 +212,16 @@ def extract_command(
                 _progress() as progress,
                 contextlib.ExitStack() as stack,
             ):
+                info = chosen.info
+                price = price_for(info.model, info.backend, price_table)
+                estimate = estimate_batch(CachedRunner(chosen), batch.articles)
+                if dry_run:
+                    progress.stop()
+                    _say(f"dry run: {info.backend} {info.model}, strategy {estimate.strategy}")
+                    for line in estimate_lines(estimate, price, info.model):
+                        _say(f"  {line}")
+                    return
+                guard = _guard(max_cost, price, estimate, info.model)
                 task = progress.add_task("extract", total=len(batch.articles), last="")
                 lines = ProgressLines(len(batch.articles), _say)
                 plain = not err_console.is_terminal
@@ -190,12 +247,13 @@ def extract_command(
                     on_notice=lambda message: _say(f"notice: {message}"),
                     sqlite=sqlite,
                     call_log=None if no_log else (log_db or out / CALL_LOG_FILE),
+                    budget=guard,
                 )
         except KeyboardInterrupt:
             signals.noticed()
             _say(f"{signals.description}: stopped before any article was extracted")
             raise typer.Exit(signals.exit_code) from None
-        _report(batch, result, out)
+        _report(batch, result, out, guard.spent if price is not None else None)
         if result.interrupted or signals.signum is not None:
             signals.noticed()
             _say(f"{signals.description}: finished articles were written to {out}")
