@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -32,6 +34,12 @@ def incidents_command(
         "--sqlite",
         help="Also write the tables incidents, incident_members and incident_conflicts "
         "into this SQLite file.",
+    ),
+    gold: Path | None = typer.Option(
+        None,
+        "--gold",
+        help="A gold folder with incidents.json: also print the clustering scores (pairwise "
+        "and B-cubed, merger and baseline) of these events as JSON.",
     ),
     explain: bool = typer.Option(
         False,
@@ -63,3 +71,13 @@ def incidents_command(
         )
     merged = sum(1 for i in incidents if i.n_sources > 1)
     typer.echo(f"{len(incidents)} incidents, {merged} told by more than one article", err=True)
+    if gold is not None:
+        typer.echo(json.dumps(_scores(outputs, metadata, gold), indent=2))
+
+
+def _scores(outputs: list[Path], metadata: Path | None, gold: Path) -> dict[str, Any]:
+    from extractor.incidents.evaluation import gold_with_parent, score_incidents
+    from extractor.incidents.store import load_reports, read_metadata
+
+    sources = read_metadata(metadata) if metadata is not None else None
+    return score_incidents(load_reports(outputs, sources), gold_with_parent(gold))

@@ -19,6 +19,7 @@ Each comes with `baseline`: the same items clustered by "same type, same normali
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -155,35 +156,49 @@ def score_gold_events(gold: IncidentGold) -> dict[str, Any]:
     }
 
 
-def score_predicted_events(
-    predictions: Mapping[str, ArticleEvents], gold: IncidentGold
-) -> dict[str, Any]:
-    """The merger (and the baseline) run on all predicted events, scored on those matched
-    to a gold event; `unmatched` counts the predicted events left out."""
+def score_predicted_events(reports: Sequence[Report], gold: IncidentGold) -> dict[str, Any]:
+    """The merger (and the baseline) run on all predicted events (`reports`), scored on
+    those matched to a gold event; `unmatched` counts the predicted events left out."""
+    by_article: dict[str, list[Report]] = {}
+    for report in reports:
+        by_article.setdefault(report.article_id, []).append(report)
     stand_in: dict[Key, Hashable] = {}
-    unmatched = 0
-    for article_id, record in predictions.items():
+    for article_id, mine in by_article.items():
         gold_record = gold.records.get(article_id)
-        matches = match_events(record.events, gold_record.events) if gold_record else ()
-        for match in matches:
+        if gold_record is None:
+            continue
+        events = [r.event for r in sorted(mine, key=lambda r: r.index)]
+        for match in match_events(events, gold_record.events):
             stand_in[(article_id, match.pred_index)] = gold.labels[(article_id, match.gold_index)]
-        unmatched += len(record.events) - len(matches)
-    reports = as_reports(predictions, gold.sources)
     return {
         **_scores(reports, stand_in, cluster),
-        "unmatched": unmatched,
+        "unmatched": len(reports) - len(stand_in),
         "baseline": _scores(reports, stand_in, baseline_cluster),
     }
 
 
 def score_incidents(
-    predictions: Mapping[str, ArticleEvents] | None, gold: IncidentGold
+    predictions: Mapping[str, ArticleEvents] | Sequence[Report] | None, gold: IncidentGold
 ) -> dict[str, Any]:
-    """`{"gold_events": ..., "predicted_events": ...}` (the latter only with predictions)."""
+    """`{"gold_events": ..., "predicted_events": ...}` (the latter only with predictions:
+    records by article id, read with the gold folders' metadata, or reports as read)."""
     scores = {"gold_events": score_gold_events(gold)}
+    if isinstance(predictions, Mapping):
+        predictions = as_reports(predictions, gold.sources)
     if predictions is not None:
         scores["predicted_events"] = score_predicted_events(predictions, gold)
     return scores
+
+
+def gold_with_parent(gold_dir: Path) -> IncidentGold:
+    """The incident gold of `gold_dir`, with every gold article of it and of its parent
+    folder when that is a gold folder too (the seeds in `gold/` beside `gold/dev/`)."""
+    from extractor.predictions import load_gold
+
+    records = load_gold(gold_dir).records
+    with contextlib.suppress(InputError):
+        records = {**load_gold(gold_dir.parent).records, **records}
+    return load_incident_gold(gold_dir, records)
 
 
 def score_paths(pred_path: Path, gold_dir: Path) -> dict[str, Any]:

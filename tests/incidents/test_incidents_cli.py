@@ -202,3 +202,17 @@ def test_the_merger_meets_its_target_on_the_real_gold_events() -> None:
     assert scores["gold_pairs"] == 15
     assert scores["pairwise_f1"] >= 0.95
     assert scores["pairwise_f1"] > scores["baseline"]["pairwise_f1"]
+
+
+def test_incidents_gold_option_scores_the_recorded_outputs() -> None:
+    recorded = GOLD.parent / "evals" / "recorded-dev" / "local-qwen2.5-coder-1.5b"
+    meta = GOLD / "dev" / "articles" / "metadata.json"
+    args = ["incidents", str(recorded), "--metadata", str(meta), "--gold", str(GOLD / "dev")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout[result.stdout.index("{") :])
+    assert scores["gold_events"]["items"] == 65  # dev gold and the seeds beside it
+    predicted = scores["predicted_events"]
+    assert predicted["items"] + predicted["unmatched"] == sum(
+        len(json.loads(p.read_text())["events"]) for p in recorded.glob("*.json")
+    )
