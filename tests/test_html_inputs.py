@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ from extractor.articles import Article, InputProblem, read_articles, read_html
 from extractor.backends.fake import FakeBackend
 from extractor.cli import app
 from extractor.core.records import SourceMetadata
+from extractor.core.schema import ArticleEvents
 from extractor.html_input import page_article
+from tests.conftest import build_event
 
 DATA = Path(__file__).parent / "data" / "html"
 PARAGRAPHS = [
@@ -181,3 +184,36 @@ def test_extract_sends_the_main_text_and_keeps_the_page_metadata(
     assert failure["article_id"] == "bad" and failure["kind"] == "input"
     header = next(csv.reader(io.StringIO((out / "events.csv").read_text(encoding="utf-8"))))
     assert header[-4:] == ["source", "source_url", "needs_review", "review_reasons"]
+
+
+def test_a_mixed_folder_goes_through_to_the_acled_table_and_the_database(
+    fake_backend: FakeBackend, tmp_path: Path
+) -> None:
+    """.txt, .html and a .jsonl with metadata in one folder: every article's source reaches
+    events_acled.csv and the SQLite articles table."""
+
+    def answer(request: Any) -> ArticleEvents:
+        first = request.text.strip().split("\n")[0]
+        return ArticleEvents(article_id=request.article_id, events=[build_event(evidence=[first])])
+
+    fake_backend.respond = answer
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "plain.txt", PARAGRAPHS[0])
+    write(folder / "page.html", news_page())
+    feed = {"id": "wire1", "text": PARAGRAPHS[1], "outlet": "Wire", "url": "https://w.example/1"}
+    write(folder / "feed.jsonl", json.dumps(feed) + "\n")
+    out, db = tmp_path / "out", tmp_path / "events.db"
+    command = ["extract", str(folder), "--backend", "fake", "--out", str(out), "--sqlite", str(db)]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    table = (out / "events_acled.csv").read_text(encoding="utf-8")
+    rows = {r["article_id"]: r for r in csv.DictReader(io.StringIO(table))}
+    assert sorted(rows) == ["page", "plain", "wire1"]
+    assert rows["page"]["source"] == "Example News"
+    assert rows["page"]["source_url"] == "https://news.example/larch"
+    assert (rows["wire1"]["source"], rows["plain"]["source"]) == ("Wire", "")
+    assert {r["needs_review"] for r in rows.values()} <= {"True", "False"}
+    with sqlite3.connect(db) as conn:
+        titles = dict(conn.execute("SELECT article_id, title FROM articles").fetchall())
+    assert titles == {"page": "Rockets hit Camp Larch", "plain": None, "wire1": None}
