@@ -41,6 +41,12 @@ def incidents_command(
         help="A gold folder with incidents.json: also print the clustering scores (pairwise "
         "and B-cubed, merger and baseline) of these events as JSON.",
     ),
+    html: Path | None = typer.Option(
+        None,
+        "--html",
+        help="Also write an HTML page: one card per incident, its sources side by side, "
+        "disagreements highlighted.",
+    ),
     explain: bool = typer.Option(
         False,
         "--explain",
@@ -69,6 +75,11 @@ def incidents_command(
             f"{event.location}  sources={incident.n_sources}"
             + (f"  disputed: {disputed}" if disputed else "")
         )
+    if html is not None:
+        from extractor.outputs import atomic_write_text
+        from extractor.report.incidents_page import render_incidents
+
+        atomic_write_text(html, render_incidents(incidents))
     merged = sum(1 for i in incidents if i.n_sources > 1)
     typer.echo(f"{len(incidents)} incidents, {merged} told by more than one article", err=True)
     if gold is not None:

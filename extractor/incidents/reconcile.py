@@ -22,10 +22,10 @@ The rule for each field, applied to the reports of one incident (`Report`, sever
 - `summary`: that of the source with the most evidence; `evidence`: every source's quotes
   (the first `MAX_EVIDENCE`).
 
-A field is a disagreement (`Conflict`) when the sources give two or more different non-null
-values (spellings of one gazetteer place, and differences of case or punctuation, are one
-value, and so are a region and the base in it); each value is listed with the sources
-that gave it (`outlet (article id)`).
+A field is a disagreement (`Conflict`) when the sources give two or more different values,
+null and `unknown` not counted (spellings of one gazetteer place, and differences of case or
+punctuation, are one value, and so are a region and the base in it); each value is listed
+with the sources that gave it (`outlet (article id)`).
 """
 
 from __future__ import annotations
@@ -243,16 +243,16 @@ def _one_place(locations: list[str]) -> bool:
 
 
 def conflicts(reports: Sequence[Report]) -> list[Conflict]:
-    """Every compared field on which two sources give different non-null values (two
-    spellings of one place, or a difference of case and punctuation, are one value; places
-    that `same_place` holds to be one, a region and the base in it, are no conflict)."""
+    """Every compared field on which two sources give different values, null and `unknown`
+    not counted (two spellings of one place, or a difference of case and punctuation, are
+    one value; places `same_place` holds to be one, a region and its base, no conflict)."""
     found = []
     for name in COMPARED_FIELDS:
         said: dict[str, list[str]] = {}
         shown: dict[str, Any] = {}
         for report in reports:
             value = _shown(getattr(report.event, name))
-            if value is None or value == []:
+            if value in (None, [], PerpetratorStatus.UNKNOWN.value):
                 continue
             key = _same_key(name, value)
             shown.setdefault(key, value)
