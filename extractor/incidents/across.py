@@ -34,6 +34,7 @@ evidence added:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -91,7 +92,7 @@ class Report:
         """(article id, event index): the report's identity, as gold labels name it."""
         return (self.article_id, self.index)
 
-    @property
+    @functools.cached_property
     def window(self) -> Window | None:
         """The days the event may have happened on (`extractor.incidents.dates`)."""
         return event_window(self.event, self.reference)
@@ -118,12 +119,15 @@ class Verdict:
 
 def country_of(event: Event) -> str | None:
     """The country an event happened in: its field, its gazetteer place's, or its words'."""
-    if event.country:
-        return event.country
-    place = gazetteer.lookup(event.location)
+    return event.country or _country_of_location(event.location)
+
+
+@functools.lru_cache(maxsize=65536)
+def _country_of_location(location: str) -> str | None:
+    place = gazetteer.lookup(location)
     if place is not None and place.country:
         return place.country
-    named = gazetteer.countries_in(event.location)
+    named = gazetteer.countries_in(location)
     return named[0] if named else None
 
 
@@ -135,23 +139,29 @@ def _only_country(location: str) -> bool:
 
 def place_match(a: Event, b: Event) -> tuple[PlaceMatch, str]:
     """How the two events' places agree, and the words for it."""
-    country_a, country_b = country_of(a), country_of(b)
-    if _only_country(a.location) or _only_country(b.location):
+    return _place_match(a.location, country_of(a), b.location, country_of(b))
+
+
+@functools.lru_cache(maxsize=65536)
+def _place_match(
+    location_a: str, country_a: str | None, location_b: str, country_b: str | None
+) -> tuple[PlaceMatch, str]:
+    if _only_country(location_a) or _only_country(location_b):
         if country_a and country_a == country_b:
             return PlaceMatch.COUNTRY, f"same country ({country_a}), no closer place on one side"
         return PlaceMatch.DIFFERENT, f"different countries ({country_a} / {country_b})"
-    words = f"{a.location!r} ~ {b.location!r}"
-    place_a, place_b = gazetteer.lookup(a.location), gazetteer.lookup(b.location)
+    words = f"{location_a!r} ~ {location_b!r}"
+    place_a, place_b = gazetteer.lookup(location_a), gazetteer.lookup(location_b)
     if place_a is not None and place_b is not None and place_a != place_b:
-        if same_place(a.location, b.location):
+        if same_place(location_a, location_b):
             return PlaceMatch.REGION, f"a region holds the place ({words})"
-        shared = set(gazetteer.find_places(a.location)) & set(gazetteer.find_places(b.location))
+        shared = set(gazetteer.find_places(location_a)) & set(gazetteer.find_places(location_b))
         if shared:
             names = ", ".join(sorted(p.name for p in shared))
             return PlaceMatch.SAME, f"both name {names} ({words})"
-    elif same_place(a.location, b.location):
+    elif same_place(location_a, location_b):
         return PlaceMatch.SAME, f"same place ({words})"
-    return PlaceMatch.DIFFERENT, f"different places ({a.location!r} / {b.location!r})"
+    return PlaceMatch.DIFFERENT, f"different places ({location_a!r} / {location_b!r})"
 
 
 def day_match(a: Report, b: Report) -> tuple[DayMatch | None, str]:

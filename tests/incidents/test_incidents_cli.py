@@ -68,9 +68,11 @@ def test_incidents_command_writes_jsonl_csv_and_sqlite(outputs: list[Path], tmp_
                                           "url": None, "ignored": 1}}))  # fmt: skip
     out, db = tmp_path / "inc", tmp_path / "db.sqlite"
     args = ["incidents", *map(str, outputs), "--out", str(out), "--metadata", str(meta)]
-    result = CliRunner().invoke(app, [*args, "--sqlite", str(db)])
+    page = tmp_path / "incidents.html"
+    result = CliRunner().invoke(app, [*args, "--sqlite", str(db), "--html", str(page)])
     assert result.exit_code == 0, result.output
     assert "3 incidents, 1 told by more than one article" in result.stderr
+    assert page.read_text().count('<section class="card"') == 3
     assert "sources=2  disputed: killed" in result.stdout
     incidents = [
         Incident.model_validate_json(line)
