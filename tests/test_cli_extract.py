@@ -37,7 +37,7 @@ def server() -> Any:
 
 
 def _extract(server: OpenAIServer, out: Path, *paths: Path) -> Any:
-    args = [str(p) for p in paths or (GOLD_ARTICLES,)]
+    args = [str(p) for p in paths or sorted(GOLD_ARTICLES.glob("*.txt"))]  # not metadata.json
     command = [
         "extract",
         *args,
