@@ -317,9 +317,17 @@ def cluster(reports: Sequence[Report]) -> list[list[Report]]:
     the article's own merging missed that they are one ("Wednesday" and "earlier in the
     day" for one drone attack).
     """
+    return _grouped(reports)[0]
+
+
+def _grouped(
+    reports: Sequence[Report],
+) -> tuple[list[list[Report]], dict[tuple[int, int], str]]:
+    """The groups, and for each joined pair left in two groups the clash that kept them."""
     n = len(reports)
     verdicts = {(i, j): compare(reports[i], reports[j]) for i in range(n) for j in range(i + 1, n)}
     group_of = {i: [i] for i in range(n)}
+    refused: dict[tuple[int, int], str] = {}
     joinable = sorted(
         (pair for pair, verdict in verdicts.items() if verdict.joined),
         key=lambda pair: (-verdicts[pair].strength, pair),
@@ -328,7 +336,16 @@ def cluster(reports: Sequence[Report]) -> list[list[Report]]:
         first, second = group_of[i], group_of[j]
         if first is second:
             continue
-        if any(_clashes(_pair(verdicts, reports, x, y)) for x in first for y in second):
+        clash = next(
+            ((x, y) for x in first for y in second if _clashes(_pair(verdicts, reports, x, y))),
+            None,
+        )
+        if clash is not None:
+            x, y = clash
+            refused[i, j] = (
+                f"{reports[x].label} and {reports[y].label}, already in their incidents, "
+                f"clash: {_pair(verdicts, reports, x, y).reasons[-1]}"
+            )
             continue
         first.extend(second)
         for k in second:
@@ -337,7 +354,7 @@ def cluster(reports: Sequence[Report]) -> list[list[Report]]:
     for i in range(n):
         if not any(group_of[i] is g for g in groups):
             groups.append(group_of[i])
-    return [[reports[k] for k in sorted(g)] for g in groups]
+    return [[reports[k] for k in sorted(g)] for g in groups], refused
 
 
 def _pair(
@@ -361,13 +378,19 @@ def _clashes(verdict: Verdict) -> bool:
 
 def explain(reports: Sequence[Report]) -> list[str]:
     """One line per pair worth reading: every joined pair, and every pair kept apart that
-    shares side and place (a near miss). Pairs of one article, or of two sides, are left out."""
+    shares side and place (a near miss); a pair that would join but ended in two incidents
+    says which clash kept it out. Pairs of one article, or of two sides, are left out."""
+    _, refused = _grouped(reports)
     lines = []
     for i, a in enumerate(reports):
-        for b in reports[i + 1 :]:
+        for j in range(i + 1, len(reports)):
+            b = reports[j]
             if a.article_id == b.article_id or a.event.event_type != b.event.event_type:
                 continue
             verdict = compare(a, b)
             if verdict.joined or place_match(a.event, b.event)[0] is not PlaceMatch.DIFFERENT:
-                lines.append(verdict.explain(a, b))
+                line = verdict.explain(a, b)
+                if (i, j) in refused:
+                    line += f"; but kept in two incidents: {refused[i, j]}"
+                lines.append(line)
     return lines

@@ -207,10 +207,15 @@ def test_cluster_never_chains_through_a_clash() -> None:
     # b joins a (a day apart) and c (a day apart), but a and c are two days apart
     a = report("a", location="Camp Larch", date="2024-01-13", killed=1)
     b = report("b", location="Camp Larch", date="2024-01-14", killed=1)
-    c = report("c", location="Camp Larch", date="2024-01-16")
+    c = report("c", location="Camp Larch", date="2024-01-15")
     groups = cluster([a, b, c])
     assert sorted(len(g) for g in groups) == [1, 2]
     assert [a, b] in groups
+    [line] = [x for x in explain([a, b, c]) if x.startswith("JOINED b#1 ~ c#1")]
+    assert line.endswith(
+        "but kept in two incidents: a#1 and c#1, already in their incidents, clash: "
+        "days differ (2024-01-13 / 2024-01-15)"
+    )
 
 
 def test_two_events_of_one_article_share_an_incident_only_through_another() -> None:
