@@ -3,8 +3,8 @@
     identity    when two events are one incident; merging two reports of one incident
                 (used within an article by the pipeline, and across articles here)
     dates       the days an event may have happened on, from its date or its article's
-    across      which reports of different articles are one incident, and why: `compare`,
-                `cluster`, `explain`
+    across      whether two reports of different articles are one incident, and why
+    clustering  many reports grouped into incidents (`cluster`), and `explain`
     reconcile   one record per incident: reconciled fields, members, disagreements
     store       read extraction outputs as reports; write incidents.jsonl / .csv / SQLite
     evaluation  score the merger against hand-labelled incident groups
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from extractor.incidents.across import Report, Verdict, cluster, compare, explain
+from extractor.incidents.across import Report, Verdict, compare
+from extractor.incidents.clustering import cluster, explain
 from extractor.incidents.identity import (
     compatible_days,
     day_key,

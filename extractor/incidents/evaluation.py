@@ -30,7 +30,8 @@ from extractor import gazetteer
 from extractor.core.errors import InputError
 from extractor.core.records import SourceMetadata
 from extractor.core.schema import ArticleEvents
-from extractor.incidents.across import Report, cluster
+from extractor.incidents.across import Report
+from extractor.incidents.clustering import cluster
 from extractor.incidents.identity import place_key
 from extractor.incidents.store import read_metadata, reports_of
 from extractor.scoring import match_events
