@@ -13,6 +13,7 @@ or recording missing) becomes an `unavailable` row; the other rows still run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from extractor.evals.gate import GateInput, GateResult, evaluate_gate
 from extractor.evals.recordings import Recorded, load_baseline, read_recordings
 from extractor.evals.stats import Interval, LatencySummary, bootstrap_intervals, latency_summary
 from extractor.evals.suite import RunSpec, Suite
+from extractor.incidents.evaluation import has_incident_gold, load_incident_gold, score_incidents
 from extractor.predictions import GoldSet, load_gold
 from extractor.scoring import ArticleScore, CorpusScore, Metrics, ScoreCounts, score_corpus
 
@@ -98,6 +100,7 @@ class RowResult:
     intervals: Mapping[str, Interval] = field(default_factory=dict)
     ops: OpsStats | None = None
     records: Mapping[str, Recorded] = field(default_factory=dict)
+    incidents: Mapping[str, Any] | None = None
 
     @property
     def label(self) -> str:
@@ -127,6 +130,7 @@ class RowResult:
             "metrics": self.corpus.to_dict() if self.corpus is not None else None,
             "intervals": {name: iv.to_dict() for name, iv in self.intervals.items()},
             "ops": self.ops.to_dict() if self.ops is not None else None,
+            **({"incidents": self.incidents} if self.incidents is not None else {}),
         }
 
 
@@ -261,6 +265,12 @@ def run_comparison(
             message = f"output for articles not in gold: {', '.join(unknown)}"
             rows.append(RowResult(spec=run, status=RowStatus.UNAVAILABLE, error=message))
             continue
-        rows.append(score_row(run, records, gold, suite))
+        row = score_row(run, records, gold, suite)
+        if has_incident_gold(suite.gold_dir):
+            scores = score_incidents(
+                predictions_of(records), load_incident_gold(suite.gold_dir, gold.records)
+            )
+            row = dataclasses.replace(row, incidents=scores)
+        rows.append(row)
     verdict = gate_rows(rows, suite)
     return Comparison(suite, offline, started, tuple(sorted(gold.records)), tuple(rows), verdict)

@@ -218,3 +218,14 @@ def test_incidents_gold_option_scores_the_recorded_outputs() -> None:
     assert predicted["items"] + predicted["unmatched"] == sum(
         len(json.loads(p.read_text())["events"]) for p in recorded.glob("*.json")
     )
+
+
+def test_compare_rows_carry_incident_scores_when_gold_has_groups(tmp_path: Path) -> None:
+    suite = GOLD.parent / "evals" / "dev.toml"
+    args = ["compare", "--suite", str(suite), "--offline", "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, [*args, "--only", "local-qwen2.5-coder-1.5b"])
+    assert result.exit_code == 0, result.output
+    [written] = tmp_path.glob("*.json")
+    [row] = json.loads(written.read_text())["rows"]
+    assert set(row["incidents"]) == {"gold_events", "predicted_events"}
+    assert row["incidents"]["gold_events"]["pairwise_f1"] >= 0.95
