@@ -164,15 +164,20 @@ def _from_text(text: str, reference: Window) -> Window | None:
     return None
 
 
-def event_window(event: Event, reference: Window | None) -> Window | None:
-    """The days `event` may have happened on (the module's rules), or None when unknown."""
+def stated_window(event: Event, reference: Window | None) -> Window | None:
+    """The days the event's own date, or its words read against the reference, name (rules
+    1 and 2); None when they name none."""
     if event.date:
         return iso_window(event.date)
-    if reference is None:
+    if reference is None or not event.date_text:
         return None
-    if event.date_text:
-        found = _from_text(event.date_text, reference)
-        if found is not None:
-            return found
+    return _from_text(event.date_text, reference)
+
+
+def event_window(event: Event, reference: Window | None) -> Window | None:
+    """The days `event` may have happened on (the module's rules), or None when unknown."""
+    stated = stated_window(event, reference)
+    if stated is not None or reference is None:
+        return stated
     lookback = MAIN_LOOKBACK_DAYS if event.salience is Salience.MAIN else BACKGROUND_LOOKBACK_DAYS
     return Window(reference.first - dt.timedelta(days=lookback), reference.last)

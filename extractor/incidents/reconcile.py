@@ -5,8 +5,12 @@ The rule for each field, applied to the reports of one incident (`Report`, sever
 - `date`: the most specific date that every source's own date allows: the longest of their
   ISO dates that lies inside all the others ("2024-08-09" with "2024-08"); when two days
   clash ("2023-10-18" / "2023-10-19"), the month they share ("2023-10"), else the year,
-  else none. Sources without a date do not vote. `date_text`: the words of the source whose
-  date was chosen (else of the first source that has words).
+  else none. Sources without a date do not vote. When no source has a date of its own, the
+  days all their words allow, read against each article's reference date
+  (`extractor.incidents.dates.stated_window`: "late Friday" in a paper of Sunday 4 Feb
+  2024): that day if they allow one, else that month if they all lie in one, else none.
+  `date_text`: the words of the source whose date was chosen (else of the first source that
+  has words).
 - `killed`, `injured`, `projectiles`, `intercepted`: the count most sources give; on a tie
   the lower (ACLED codes the most conservative figure). A source without a number does not
   vote.
@@ -24,8 +28,8 @@ The rule for each field, applied to the reports of one incident (`Report`, sever
 
 A field is a disagreement (`Conflict`) when the sources give two or more different values,
 null and `unknown` not counted (spellings of one gazetteer place, and differences of case or
-punctuation, are one value, and so are a region and the base in it); each value is listed
-with the sources that gave it (`outlet (article id)`).
+punctuation, are one value, and so are a region and the base in it, or a country and a place
+in it); each value is listed with the sources that gave it (`outlet (article id)`).
 """
 
 from __future__ import annotations
@@ -40,8 +44,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from extractor import gazetteer
 from extractor.core.records import GroundedEvent
 from extractor.core.schema import Event, PerpetratorStatus, Salience
-from extractor.incidents.across import Report
-from extractor.incidents.identity import same_place
+from extractor.incidents.across import PlaceMatch, Report, place_match
+from extractor.incidents.dates import Window, stated_window
 
 MAX_EVIDENCE = 12
 COUNT_FIELDS = ("killed", "injured", "projectiles", "intercepted")
@@ -141,6 +145,21 @@ def reconcile_date(dates: Sequence[str]) -> str | None:
     return None
 
 
+def shared_days(windows: Sequence[Window | None]) -> str | None:
+    """The day (or month) every known window allows, as an ISO date; None when they share
+    no day, span months, or none is known (a window the words alone did not name, such as
+    the week before publication, is no date)."""
+    known = [w for w in windows if w is not None]
+    if not known:
+        return None
+    first, last = max(w.first for w in known), min(w.last for w in known)
+    if first > last:
+        return None
+    if first == last:
+        return first.isoformat()
+    return first.isoformat()[:7] if first.isoformat()[:7] == last.isoformat()[:7] else None
+
+
 def reconcile_count(values: Sequence[int]) -> int | None:
     """The count most sources give; on a tie the lower."""
     if not values:
@@ -187,7 +206,8 @@ def reconcile_event(reports: Sequence[Report]) -> Event:
     """The incident's fields from its reports (the module's rule)."""
     events = [r.event for r in reports]
     dates = [e.date for e in events if e.date]
-    date = reconcile_date(dates)
+    stated = [stated_window(r.event, r.reference) for r in reports]
+    date = reconcile_date(dates) if dates else shared_days(stated)
     dated = next((e for e in events if e.date == date), events[0])
     location = _most_common([e.location for e in events], _place_rank) or events[0].location
     place = gazetteer.lookup(location)
@@ -237,15 +257,21 @@ def _same_key(name: str, value: Any) -> str:
     return repr(value)
 
 
-def _one_place(locations: list[str]) -> bool:
-    """True when every two of the locations name one place (a region holding a base too)."""
-    return all(same_place(a, b) for i, a in enumerate(locations) for b in locations[i + 1 :])
+def _one_place(reports: Sequence[Report]) -> bool:
+    """True when no two reports name different places (`across.place_match`: a region and
+    the base in it, a country and a place in it, are one place told more or less closely)."""
+    events = [r.event for r in reports]
+    return all(
+        place_match(a, b)[0] is not PlaceMatch.DIFFERENT
+        for i, a in enumerate(events)
+        for b in events[i + 1 :]
+    )
 
 
 def conflicts(reports: Sequence[Report]) -> list[Conflict]:
     """Every compared field on which two sources give different values, null and `unknown`
     not counted (two spellings of one place, or a difference of case and punctuation, are
-    one value; places `same_place` holds to be one, a region and its base, no conflict)."""
+    one value; a region and its base, a country and a place in it, are no conflict)."""
     found = []
     for name in COMPARED_FIELDS:
         said: dict[str, list[str]] = {}
@@ -257,7 +283,7 @@ def conflicts(reports: Sequence[Report]) -> list[Conflict]:
             key = _same_key(name, value)
             shown.setdefault(key, value)
             said.setdefault(key, []).append(source_name(report))
-        if len(said) > 1 and not (name == "location" and _one_place(list(shown.values()))):
+        if len(said) > 1 and not (name == "location" and _one_place(reports)):
             values = [SaidBy(value=shown[k], sources=who) for k, who in said.items()]
             found.append(Conflict(field=name, values=values))
     return found

@@ -1,7 +1,8 @@
 """Read extraction outputs as reports, and write incidents as JSONL and ACLED-style CSV.
 
 Inputs are what `extractor extract --out DIR` writes (`events.jsonl`, else
-`articles/<id>.json`) or a folder of `<id>.json` records (as in `evals/recorded/`); each
+`articles/<id>.json`) or a folder of `<id>.json` records (as in `evals/recorded/`, or a gold
+folder such as `gold/dev/`); each
 record's `source` gives the outlet, URL and published date. A metadata file (JSON: article
 id -> `{"outlet", "url", "published", "title"}`, as `gold/dev/articles/metadata.json`) fills
 in what the records lack.
@@ -33,6 +34,7 @@ EVENTS_FILE = "events.jsonl"
 ARTICLES_DIR = "articles"
 INCIDENT_COLUMNS = (*ACLED_COLUMNS, "n_sources", "sources")
 SEPARATOR = "; "
+NOT_RECORDS = frozenset({"metadata.json", "incidents.json"})
 
 
 def _parse(text: str, where: str) -> Any:
@@ -51,11 +53,15 @@ def _record_items(out_dir: Path) -> list[tuple[Any, str]]:
         lines = events.read_text(encoding="utf-8").splitlines()
         where = [f"{events}:{n}" for n in range(1, len(lines) + 1)]
         return [(_parse(line, w), w) for line, w in zip(lines, where, strict=True) if line.strip()]
-    folder = out_dir / ARTICLES_DIR if (out_dir / ARTICLES_DIR).is_dir() else out_dir
-    files = sorted(p for p in folder.glob("*.json") if p.name != "metadata.json")
+    files = _json_records(out_dir / ARTICLES_DIR) or _json_records(out_dir)
     if not files:
         raise InputError(f"{out_dir}: no {EVENTS_FILE} and no <article_id>.json records")
     return [(_parse(p.read_text(encoding="utf-8"), str(p)), str(p)) for p in files]
+
+
+def _json_records(folder: Path) -> list[Path]:
+    """`<article_id>.json` files directly in `folder` (not metadata or incident groups)."""
+    return sorted(p for p in folder.glob("*.json") if p.name not in NOT_RECORDS and p.is_file())
 
 
 def read_metadata(path: Path) -> dict[str, SourceMetadata]:

@@ -229,3 +229,14 @@ def test_compare_rows_carry_incident_scores_when_gold_has_groups(tmp_path: Path)
     [row] = json.loads(written.read_text())["rows"]
     assert set(row["incidents"]) == {"gold_events", "predicted_events"}
     assert row["incidents"]["gold_events"]["pairwise_f1"] >= 0.95
+
+
+def test_gold_folders_are_inputs_too() -> None:
+    meta = GOLD / "dev" / "articles" / "metadata.json"
+    incidents = extractor.merge_incidents([GOLD, GOLD / "dev"], metadata=meta)
+    told = [i for i in incidents if i.n_sources > 1]
+    assert len(told) >= 10
+    [tanf] = [i for i in told if "Tanf" in i.event.location]
+    assert tanf.n_sources == 3 and tanf.event.date == "2023-10"
+    [date] = [c for c in tanf.conflicts if c.field == "date"]
+    assert {v.value for v in date.values} == {"2023-10-19", "2023-10-18"}

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from extractor.incidents import build_incident
-from extractor.incidents.reconcile import reconcile_count, reconcile_date
+from extractor.incidents.dates import Window
+from extractor.incidents.reconcile import reconcile_count, reconcile_date, shared_days
 from tests.incidents.helpers import report
+
+D = dt.date
 
 
 @pytest.mark.parametrize(
@@ -87,3 +92,47 @@ def test_incident_id_is_stable_whatever_the_order() -> None:
     a, b = report("a", location="Camp Larch"), report("b", location="Camp Larch")
     assert build_incident([a, b]).incident_id == build_incident([b, a]).incident_id
     assert build_incident([a]).incident_id != build_incident([a, b]).incident_id
+
+
+def test_without_own_dates_the_words_read_against_each_reference_decide() -> None:
+    friday = report(
+        "a", event_type="strike", location="Iraq", date_text="late Friday", published="2024-02-04"
+    )
+    feb = report(
+        "b", event_type="strike", location="Iraq", date_text="Feb. 02", published="2024-02"
+    )
+    assert build_incident([friday, feb]).event.date == "2024-02-02"
+    vague = report("c", event_type="strike", location="Iraq", published="2024-02-04")
+    assert build_incident([vague]).event.date is None  # the week before publication: no date
+    month = report(
+        "d", event_type="strike", location="Iraq", date_text="last week", published="2024-02-20"
+    )
+    assert build_incident([month]).event.date == "2024-02"
+
+
+@pytest.mark.parametrize(
+    ("windows", "expected"),
+    [
+        pytest.param(
+            [("2024-01-10", "2024-01-20"), ("2024-01-20", "2024-01-25")],
+            "2024-01-20",
+            id="one-day-shared",
+        ),
+        pytest.param([("2024-01-10", "2024-01-20"), None], "2024-01", id="one-month"),
+        pytest.param([("2024-01-28", "2024-02-03")], None, id="spans-two-months"),
+        pytest.param(
+            [("2024-01-01", "2024-01-02"), ("2024-01-05", "2024-01-06")], None, id="no-day-shared"
+        ),
+        pytest.param([None], None, id="nothing-known"),
+    ],
+)
+def test_shared_days(windows: list, expected: str | None) -> None:
+    known = [Window(D.fromisoformat(w[0]), D.fromisoformat(w[1])) if w else None for w in windows]
+    assert shared_days(known) == expected
+
+
+def test_a_country_and_a_place_in_it_are_no_location_conflict() -> None:
+    jordan = report("a", location="Jordan", country="Jordan", killed=3)
+    tower = report("b", location="Tower 22 base", country="Jordan", killed=3)
+    assert build_incident([jordan, tower]).conflicts == []
+    assert build_incident([jordan, tower]).event.location == "Tower 22 base"
