@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -118,8 +120,10 @@ class CallLogStore:
             self._db.table("calls").create(CALL_COLUMNS, pk="id", if_not_exists=True)
             self._db.table("calls").create_index(["run_id", "article_id"], if_not_exists=True)
         except (OSError, sqlite3.Error) as exc:
+            full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+            reason = os.strerror(errno.ENOSPC) if full else str(exc)
             raise ConfigError(
-                f"call log {path} cannot be used ({exc}): give another --log-db, or --no-log"
+                f"call log {path} cannot be used ({reason}): give another --log-db, or --no-log"
             ) from None
 
     def record(self, call: ModelCall, article_id: str, attempt: int, index: int) -> int:

@@ -159,14 +159,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500, {"error": {"message": "boom", "type": "server_error"}})
         elif reply.kind is ReplyKind.HANG:
             state.stop.wait(state.hang_s)
-            self._send(200, _completion(state, body, json.dumps(empty_answer(article_id))))
+            self._send(200, _completion(body, json.dumps(empty_answer(article_id)), state))
         elif reply.kind is ReplyKind.MALFORMED_JSON:
-            self._send(
-                200, _completion(state, body, '{"article_id": "' + article_id + '", "events": [')
-            )
+            malformed = '{"article_id": "' + article_id + '", "events": ['
+            self._send(200, _completion(body, malformed, state))
         elif reply.kind is ReplyKind.SCHEMA_VIOLATION:
             bad = {"article_id": article_id, "events": [{"event_type": "picnic"}]}
-            self._send(200, _completion(state, body, json.dumps(bad)))
+            self._send(200, _completion(body, json.dumps(bad), state))
         else:
             try:
                 payload = reply.payload or (
@@ -177,7 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception as exc:  # a broken test answer must not kill the connection
                 self._send(500, {"error": {"message": f"answer failed: {exc!r}"}})
                 return
-            self._send(200, _completion(state, body, json.dumps(payload)))
+            self._send(200, _completion(body, json.dumps(payload), state))
 
     def _send(
         self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
@@ -226,10 +225,11 @@ def _article_id(body: dict[str, Any]) -> str:
     return "unknown"
 
 
-def _completion(state: _State, request: dict[str, Any], text: str) -> dict[str, Any]:
-    """A chat completion carrying `text` as a tool call (if tools were offered) or content."""
+def _completion(request: dict[str, Any], text: str, state: _State | None = None) -> dict[str, Any]:
+    """A chat completion carrying `text` as a tool call (if tools were offered) or content;
+    its usage counted (given a `state` that says so) or fixed."""
     usage = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
-    if state.counted_usage:
+    if state is not None and state.counted_usage:
         prompt, completion = request_tokens(request, state.count_tokens), state.count_tokens(text)
         usage = {
             "prompt_tokens": prompt,

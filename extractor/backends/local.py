@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest
 from extractor.backends.call_cache import CachedChat, call_cache_dir
+from extractor.backends.options import ModelOption
 from extractor.backends.strategy_run import resolve_strategy, run_strategy, strategy_params
 from extractor.clients.llama_inprocess import LlamaChat, import_llama_cpp, load_llama
 from extractor.core.errors import ConfigError
@@ -30,6 +32,11 @@ VARIANT_ENV_VAR = "EXTRACTOR_LOCAL_VARIANT"  # its older name, still read
 
 class LocalBackend:
     """The embedded default backend: a catalogue model (or any GGUF) plus a strategy."""
+
+    MODEL_OPTIONS: ClassVar[dict[str, ModelOption]] = {
+        "n_ctx": ModelOption(int, "context the model runs with (default: the catalogue's)"),
+        "n_threads": ModelOption(int, "CPU threads (default: all cores)"),
+    }
 
     def __init__(
         self,

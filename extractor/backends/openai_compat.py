@@ -46,7 +46,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 import instructor
@@ -55,6 +55,7 @@ from instructor.core import Hooks, IncompleteOutputException, InstructorRetryExc
 from pydantic import ConfigDict, ValidationError
 
 from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest, Usage
+from extractor.backends.options import ModelOption
 from extractor.backends.strategy_run import resolve_strategy, run_strategy, strategy_params
 from extractor.call_log import ModelCall, log_call
 from extractor.chunking import estimate_tokens
@@ -421,6 +422,14 @@ def _url_secrets(url: str | None) -> list[str]:
 
 class OpenAIBackend:
     """Structured extraction through an OpenAI-compatible endpoint."""
+
+    MODEL_OPTIONS: ClassVar[dict[str, ModelOption]] = {
+        "temperature": ModelOption(float, "sampling temperature, single-call (default 0)"),
+        "max_tokens": ModelOption(int, "answer cap per call, single-call"),
+        "max_reasks": ModelOption(int, "re-asks after an invalid answer (default 2)"),
+        "context_tokens": ModelOption(int, "the model's context; longer articles are split"),
+        "timeout": ModelOption(float, "seconds per call (default 120)"),
+    }
 
     def __init__(
         self,

@@ -78,17 +78,26 @@ def _load_target(name: str, target: str) -> BackendFactory:
     return factory
 
 
+def backend_factory(name: str) -> BackendFactory:
+    """The class (or factory) registered as `name`, its module imported now.
+
+    Raises `ConfigError` for an unknown name and `BackendUnavailable` when its module
+    cannot be imported (with the install command).
+    """
+    known = available_backends()
+    if name not in known:
+        raise ConfigError(f"unknown backend {name!r}; known backends: {', '.join(sorted(known))}")
+    target = known[name]
+    return _load_target(name, target) if isinstance(target, str) else target
+
+
 def get_backend(name: str, **options: Any) -> Backend:
     """Build the backend called `name` with keyword `options` (model, base_url, ...).
 
     Raises `ConfigError` for an unknown name (listing the known ones) or an option the
     backend does not take, and `BackendUnavailable` when its dependencies are missing.
     """
-    known = available_backends()
-    if name not in known:
-        raise ConfigError(f"unknown backend {name!r}; known backends: {', '.join(sorted(known))}")
-    target = known[name]
-    factory = _load_target(name, target) if isinstance(target, str) else target
+    factory = backend_factory(name)
     try:
         inspect.signature(factory).bind(**options)
     except TypeError as exc:

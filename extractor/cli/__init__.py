@@ -7,6 +7,7 @@ on purpose (`ExtractorError`) become one-line messages with exit code 2, never t
 from __future__ import annotations
 
 from extractor.cli import (  # noqa: F401  (importing a command module registers it)
+    backends_cmd,
     cache_cmd,
     compare_cmd,
     eval_cmd,

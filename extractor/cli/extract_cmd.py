@@ -25,13 +25,14 @@ from extractor.api import (
     read_inputs,
 )
 from extractor.articles import ArticleBatch
+from extractor.backends.options import parse_model_options
 from extractor.backends.registry import DEFAULT_BACKEND
 from extractor.budget import BatchEstimate, CostGuard, estimate_batch, estimate_lines
 from extractor.call_log import CALL_LOG_FILE
 from extractor.cli.app import app, err_console, exit_on_error
 from extractor.cli.progress_lines import ProgressLines
 from extractor.cli.stop_signals import StopSignals
-from extractor.core.errors import ConfigError
+from extractor.core.errors import ConfigError, InputError
 from extractor.core.records import ExtractionRecord
 from extractor.outputs import BatchSummary
 from extractor.pricing import FREE, Price, load_prices, price_for
@@ -68,6 +69,20 @@ def _print_summary(summary: BatchSummary, out: Path, cost: float | None) -> None
 
 def _say(message: str) -> None:
     err_console.print(redact(message), markup=False)
+
+
+def _model_options(backend: str, pairs: list[str], **given: object) -> dict[str, object]:
+    """`-o key=value` options checked against the backend, plus the options given by name
+    (`--timeout`, `--context-tokens`): one of each only."""
+    parsed = parse_model_options(backend, pairs)
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name in parsed:
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} and -o {name}= both given: keep one")
+        parsed[name] = value
+    return parsed
 
 
 def _guard(
@@ -120,14 +135,30 @@ def extract_command(
         help="articles: .txt files, .jsonl/.csv files (columns id, text; optional url, "
         "published, outlet, title), directories of them (recursive), or - for stdin",
     ),
-    backend: str = typer.Option(DEFAULT_BACKEND, help="backend name (local, openai, fake, ...)"),
-    model: str | None = typer.Option(None, help="model name or path (backend-specific)"),
+    backend: str = typer.Option(
+        DEFAULT_BACKEND, "--backend", "-b", help="backend name (`extractor backends` lists them)"
+    ),
+    model: str | None = typer.Option(
+        None, "--model", "-m", help="model name or path (backend-specific)"
+    ),
+    option: list[str] = typer.Option(
+        [],
+        "--option",
+        "-o",
+        metavar="KEY=VALUE",
+        help="a model option, repeatable, e.g. -o temperature=0.2 -o max_tokens=800; "
+        "checked against the backend's options (`extractor backends` lists them)",
+    ),
     base_url: str | None = typer.Option(None, help="OpenAI-compatible endpoint, e.g. .../v1"),
     mode: str | None = typer.Option(None, help="structured-output mode (openai: tools, json, ...)"),
     out: Path = typer.Option(Path("out"), help="output directory"),
-    concurrency: int = typer.Option(1, min=1, help="articles in flight at once"),
+    concurrency: int = typer.Option(
+        1, "--concurrency", "-j", min=1, help="articles in flight at once"
+    ),
     cache_dir: Path | None = typer.Option(None, help="result cache directory"),
-    no_cache: bool = typer.Option(False, "--no-cache", help="neither read nor write the cache"),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", metavar="", help="neither read nor write the cache"
+    ),
     timeout: float | None = typer.Option(None, min=0.001, help="seconds per backend call"),
     context_tokens: int | None = typer.Option(
         None,
@@ -137,6 +168,8 @@ def extract_command(
     ),
     strategy: str | None = typer.Option(
         None,
+        "--strategy",
+        "-s",
         help="how an article becomes events, over any model: sentence (local's default), "
         "staged, oneshot, or single-call (one call per article; openai's default). "
         "README: Strategies",
@@ -157,15 +190,18 @@ def extract_command(
         help=f"record every model call (messages, raw answer, error, tokens) in this SQLite "
         f"file; read it with `extractor logs` (default: OUT/{CALL_LOG_FILE})",
     ),
-    no_log: bool = typer.Option(False, "--no-log", help="do not record the model calls"),
+    no_log: bool = typer.Option(
+        False, "--no-log", metavar="", help="do not record the model calls"
+    ),
     dry_run: bool = typer.Option(
         False,
         "--dry-run",
+        metavar="",
         help="print the estimated calls, tokens and cost of the batch, then exit; "
         "nothing is sent or written",
     ),
     limit: int | None = typer.Option(
-        None, "--limit", min=1, help="only the first N articles of the inputs"
+        None, "--limit", "-n", min=1, help="only the first N articles of the inputs"
     ),
     max_cost: float | None = typer.Option(
         None,
@@ -184,8 +220,9 @@ def extract_command(
     """Extract events from articles into OUT (events.jsonl, events.csv, articles/, failures).
 
     Exit code 0 when every article was extracted, 1 when any failed (the rest is still
-    written) or the batch stopped because its endpoint could not be reached, 2 for usage
-    errors and for an output directory that cannot take results (disk full), 130 when
+    written) or the batch stopped because its endpoint could not be reached or --max-cost
+    would be passed, 2 for usage errors, inputs of which not one article can be read (a
+    mistyped path) and an output directory that cannot take results (disk full), 130 when
     interrupted, 143 when terminated (finished articles are kept).
     """
     install_log_redaction()
@@ -193,6 +230,9 @@ def extract_command(
     with signals.installed():
         try:
             batch = read_inputs(paths)
+            if batch.problems and not batch.articles:
+                shown = "; ".join(p.message for p in batch.problems[:MAX_SKIPPED_SHOWN])
+                raise InputError(f"no article could be read: {shown}")
             if limit is not None:
                 batch = dataclasses.replace(batch, articles=batch.articles[:limit])
             price_table = load_prices(prices)
@@ -200,11 +240,12 @@ def extract_command(
             with (
                 open_backend(
                     backend,
+                    **_model_options(
+                        backend, option, timeout=timeout, context_tokens=context_tokens
+                    ),
                     model=model,
                     base_url=base_url,
                     mode=mode,
-                    timeout=timeout,
-                    context_tokens=context_tokens,
                     strategy=strategy,
                     variant=variant,
                     call_cache=call_cache,

@@ -65,10 +65,14 @@ def logs_command(
     ),
     run: str | None = typer.Option(None, "--run", "-r", help="run id (default: the latest run)"),
     article: str | None = typer.Option(None, "--article", "-a", help="only this article's calls"),
-    failed: bool = typer.Option(False, "--failed", help="only calls whose answer was not usable"),
+    failed: bool = typer.Option(
+        False, "--failed", metavar="", help="only calls whose answer was not usable"
+    ),
     count: int | None = typer.Option(None, "--count", "-n", min=1, help="only the last N calls"),
-    as_json: bool = typer.Option(False, "--json", help="print the rows as a JSON array"),
-    full: bool = typer.Option(False, "--full", help="print the messages sent in full"),
+    as_json: bool = typer.Option(
+        False, "--json", metavar="", help="print the rows as a JSON array"
+    ),
+    full: bool = typer.Option(False, "--full", metavar="", help="print the messages sent in full"),
 ) -> None:
     """Show the model calls of a run: what was sent, what the model answered, what failed.
 
