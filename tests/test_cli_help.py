@@ -1,7 +1,8 @@
 """Every command's `--help` renders, and keeps the `<...>` placeholders its text holds.
 
 Markdown help once ate them (`evals/recorded/<label>/` shown as `evals/recorded//`), so
-a reader could not see what the path was made of. The placeholders are read from the
+a reader could not see what the path was made of. Flags are shown as flags, not as options
+taking a `<bool>` (only Typer's own `--help` still is). The placeholders are read from the
 commands' own help texts, so a new one is checked without touching this test.
 """
 
@@ -57,3 +58,7 @@ def test_help_renders_and_keeps_placeholders(path: list[str], command: Any) -> N
     wanted = {p for text in _texts(command) for p in PLACEHOLDER.findall(text)}
     missing = sorted(p for p in wanted if p not in rendered)
     assert not missing, f"`{' '.join(path)} --help` lost {missing}"
+    flags_as_values = [
+        line for line in result.output.splitlines() if "<bool>" in line and "--help" not in line
+    ]
+    assert not flags_as_values, f"flags shown as taking a value: {flags_as_values}"

@@ -19,6 +19,9 @@ from extractor.cli import (  # noqa: F401  (importing a command module registers
     schema_cmd,
 )
 from extractor.cli.app import app
+from extractor.cli.flags import show_flags_as_flags
+
+show_flags_as_flags(app)
 
 __all__ = ["app", "main"]
 
