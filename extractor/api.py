@@ -413,14 +413,15 @@ def merge_incidents(
     outputs: OutputFolders,
     *,
     out_dir: str | os.PathLike[str] | None = None,
-    metadata: str | os.PathLike[str] | None = None,
+    metadata: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
     sqlite: str | os.PathLike[str] | None = None,
 ) -> list[Incident]:
     """Merge the events of many articles into incidents; the Python face of `extractor incidents`.
 
     `outputs`: extraction output folders (their `events.jsonl`, else `articles/<id>.json`).
-    `metadata`: a JSON file of article id -> outlet, url, published, filling in what the
-    records' `source` lacks (the published date is the reference for "Sunday", "yesterday").
+    `metadata`: JSON files (one or several) of article id -> outlet, url, published,
+    filling in what the records' `source` lacks (the published date is the reference for
+    "Sunday", "yesterday"); a later file wins for an article in two.
     `out_dir`: also write `incidents.jsonl` and `incidents.csv` there; `sqlite`: also write
     the tables `incidents`, `incident_members`, `incident_conflicts` into that database.
     Returns the incidents (`extractor.incidents.Incident`), in the order of their first
@@ -430,7 +431,7 @@ def merge_incidents(
     from extractor.incidents.database import save_incidents
     from extractor.incidents.store import (
         load_reports,
-        read_metadata,
+        read_metadata_files,
         render_incidents_csv,
         render_incidents_jsonl,
     )
@@ -440,7 +441,7 @@ def merge_incidents(
     if not folders:
         raise InputError("no extraction output folder given")
     check_destinations(out_dir, no_cache=True, sqlite=sqlite)
-    sources = read_metadata(Path(metadata)) if metadata is not None else None
+    sources = read_metadata_files(metadata) if metadata is not None else None
     incidents = merge_reports(load_reports([Path(f) for f in folders], sources))
     if out_dir is not None:
         atomic_write_text(Path(out_dir) / "incidents.jsonl", render_incidents_jsonl(incidents))

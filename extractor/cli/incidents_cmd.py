@@ -23,11 +23,11 @@ def incidents_command(
     out: Path | None = typer.Option(
         None, "--out", help="Write incidents.jsonl and incidents.csv into this folder."
     ),
-    metadata: Path | None = typer.Option(
-        None,
+    metadata: list[Path] = typer.Option(
+        [],
         "--metadata",
         help="JSON file: article id -> {outlet, url, published}, for records without a "
-        "source (e.g. gold/dev/articles/metadata.json).",
+        "source (e.g. gold/dev/articles/metadata.json); repeatable.",
     ),
     sqlite: Path | None = typer.Option(
         None,
@@ -61,9 +61,9 @@ def incidents_command(
     """
     if explain:
         from extractor.incidents import explain as explain_pairs
-        from extractor.incidents.store import load_reports, read_metadata
+        from extractor.incidents.store import load_reports, read_metadata_files
 
-        sources = read_metadata(metadata) if metadata is not None else None
+        sources = read_metadata_files(metadata)
         for line in explain_pairs(load_reports(outputs, sources)):
             typer.echo(line)
     incidents = merge_incidents(outputs, out_dir=out, metadata=metadata, sqlite=sqlite)
@@ -86,9 +86,9 @@ def incidents_command(
         typer.echo(json.dumps(_scores(outputs, metadata, gold), indent=2))
 
 
-def _scores(outputs: list[Path], metadata: Path | None, gold: Path) -> dict[str, Any]:
+def _scores(outputs: list[Path], metadata: list[Path], gold: Path) -> dict[str, Any]:
     from extractor.incidents.evaluation import gold_with_parent, score_incidents
-    from extractor.incidents.store import load_reports, read_metadata
+    from extractor.incidents.store import load_reports, read_metadata_files
 
-    sources = read_metadata(metadata) if metadata is not None else None
+    sources = read_metadata_files(metadata)
     return score_incidents(load_reports(outputs, sources), gold_with_parent(gold))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,17 @@ def read_metadata(path: Path) -> dict[str, SourceMetadata]:
             found[article_id] = SourceMetadata.model_validate(keys)
         except ValidationError as exc:
             raise InputError(f"{path}: {article_id}: {exc.errors()[0]['msg']}") from None
+    return found
+
+
+def read_metadata_files(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> dict[str, SourceMetadata]:
+    """`read_metadata` of one file or several, merged (a later file wins for an article)."""
+    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    found: dict[str, SourceMetadata] = {}
+    for path in given:
+        found |= read_metadata(Path(path))
     return found
 
 
@@ -178,6 +190,7 @@ __all__ = [
     "incident_row",
     "load_reports",
     "read_metadata",
+    "read_metadata_files",
     "render_incidents_csv",
     "render_incidents_jsonl",
     "reports_of",

@@ -115,6 +115,15 @@ def test_without_a_reference_the_weekday_alone_joins_nothing(outputs: list[Path]
     assert [i.n_sources for i in incidents] == [1, 1, 1, 1]
 
 
+def test_metadata_files_merge_and_the_later_wins(outputs: list[Path], tmp_path: Path) -> None:
+    wrong, right = tmp_path / "wrong.json", tmp_path / "right.json"
+    wrong.write_text(json.dumps({"paper": {"published": "2023-05-01", "outlet": "Old"}}))
+    right.write_text(json.dumps({"paper": {"published": "2024-01-15"}}))
+    joined = extractor.merge_incidents(outputs, metadata=[wrong, right])
+    assert [i.n_sources for i in joined] == [2, 1, 1]
+    assert extractor.merge_incidents(outputs, metadata=[right, wrong])[0].n_sources == 1
+
+
 def test_explain_says_why(outputs: list[Path], tmp_path: Path) -> None:
     meta = tmp_path / "m.json"
     meta.write_text(json.dumps({"paper": {"published": "2024-01-15"}}))
