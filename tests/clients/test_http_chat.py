@@ -58,7 +58,7 @@ def test_openai_backend_names_its_strategy_and_how_the_schema_travels(
     assert not default.info.uses_published_date
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     assert OpenAIBackend(strategy="oneshot").info.mode == "json_schema"  # api.openai.com
-    with pytest.raises(ConfigError, match="use --mode json .* or --mode json_schema"):
+    with pytest.raises(ConfigError, match=r"use --mode json .* or --mode json_schema"):
         OpenAIBackend(model="m", base_url=here, strategy="sentence", mode="tools")
     for backend in (sentence, chosen, default):
         backend.close()
