@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from extractor.articles import Article, ArticleBatch
 from extractor.backends.base import Backend
 from extractor.backends.registry import DEFAULT_BACKEND, get_backend
-from extractor.budget import CostGuard
+from extractor.budget import CostGuard, budget_for
 from extractor.cache import ResultCache, check_cache_dir, default_cache_dir
 from extractor.call_log import CallLogStore, RunInfo
 from extractor.core.errors import ConfigError, InputError
@@ -311,6 +311,8 @@ def extract(
     on_result: Callable[[Outcome], None] | None = None,
     sqlite: str | os.PathLike[str] | None = None,
     call_log: str | os.PathLike[str] | None = None,
+    max_cost: float | None = None,
+    prices: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> ExtractionResult:
     """Extract events from article texts and/or files; the Python face of `extractor extract`.
@@ -325,6 +327,9 @@ def extract(
     record or failure as it finishes. `sqlite`: also add the run and its articles to this
     SQLite file (tables runs, articles, events, evidence; a re-run replaces an article's
     rows). `call_log`: record every model call in this SQLite file (`extractor logs`).
+    `max_cost`: start no article that would take the call past this many US dollars, by
+    the price table (`extractor/prices.toml`, with `prices` or `$EXTRACTOR_PRICES` over it;
+    a model without a price is a `ConfigError`); the rest are in `result.not_attempted`.
 
     Returns an `ExtractionResult`: `.articles` (typed `ArticleEvents`, input order),
     `.records` (with evidence offsets and provenance), `.failures` (never raised), `.ok`.
@@ -334,6 +339,9 @@ def extract(
     batch = read_inputs(inputs)
     check_destinations(out_dir, cache_dir, no_cache, sqlite)
     with open_backend(backend, model=model, base_url=base_url, **options) as chosen:
+        budget = None
+        if max_cost is not None:
+            budget = budget_for(chosen, batch.articles, max_cost, prices)
         result = extract_batch(
             batch,
             chosen,
@@ -344,6 +352,7 @@ def extract(
             on_result=on_result,
             sqlite=sqlite,
             call_log=call_log,
+            budget=budget,
         )
     if result.interrupted:
         raise KeyboardInterrupt

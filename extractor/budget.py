@@ -17,13 +17,16 @@ kept, and the rest are reported as not attempted, as when an endpoint is unreach
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from extractor.articles import Article
+from extractor.backends.base import Backend
 from extractor.chunking import estimate_tokens
-from extractor.pricing import Price
+from extractor.core.errors import ConfigError
+from extractor.pricing import Price, load_prices, price_for
 from extractor.runner import CachedRunner, Outcome
 
 ANSWER_TOKENS_PER_CALL = 1200
@@ -193,3 +196,26 @@ def estimate_lines(estimate: BatchEstimate, price: Price | None, model: str) -> 
     else:
         lines.append(f"cost    ~${cost:.4f} ({model}: {price.describe()})")
     return lines
+
+
+def no_price(model: str) -> ConfigError:
+    """The error for a budget on a model the price table does not know."""
+    return ConfigError(
+        f"--max-cost needs the price of model {model!r}: add it to a prices file "
+        "(--prices PATH or $EXTRACTOR_PRICES; the shipped table is extractor/prices.toml)"
+    )
+
+
+def budget_for(
+    backend: Backend,
+    articles: Iterable[Article],
+    max_cost: float,
+    prices: str | os.PathLike[str] | None = None,
+) -> CostGuard:
+    """A `CostGuard` keeping `backend` over `articles` within `max_cost` dollars, priced by
+    the shipped table with `prices` (else `$EXTRACTOR_PRICES`) over it."""
+    info = backend.info
+    price = price_for(info.model, info.backend, load_prices(prices))
+    if price is None:
+        raise no_price(info.model)
+    return CostGuard(max_cost, price, estimate_batch(CachedRunner(backend), articles))

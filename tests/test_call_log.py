@@ -52,6 +52,7 @@ def test_logs_show_a_failed_articles_raw_answers_and_why(tmp_path: Path) -> None
         )
         result = _extract(server, folder, out)
     assert result.exit_code == 1, result.output  # a2 failed after 3 attempts
+    assert f"extractor logs --db {out / 'calls.db'} --failed" in result.output
 
     shown = _logs("--out", str(out))
     assert shown.exit_code == 0, shown.output

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import extractor
 from extractor.cli import app
 from extractor.core.errors import ConfigError
 from extractor.pricing import Price, load_prices, price_for
@@ -131,3 +132,14 @@ def test_max_cost_needs_a_price(server: OpenAIServer, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [*args, "--model", "unpriced", "--max-cost", "1"])
     assert result.exit_code == 2 and "needs the price of model 'unpriced'" in result.output
     assert server.hits == 0
+
+
+def test_the_python_api_takes_a_budget_too(server: OpenAIServer, tmp_path: Path) -> None:
+    prices = tmp_path / "prices.toml"
+    prices.write_text(PRICES)
+    options: dict[str, Any] = {"backend": "openai", "base_url": server.url, "no_cache": True}
+    result = extractor.extract(GOLD_ARTICLES, model="m", prices=prices, max_cost=15.0, **options)
+    assert 1 <= len(result.records) < 5 and result.halted and "--max-cost" in result.halted
+    assert len(result.records) + len(result.not_attempted) == 5 and not result.ok
+    with pytest.raises(ConfigError, match="needs the price of model 'unpriced'"):
+        extractor.extract(GOLD_ARTICLES, model="unpriced", max_cost=1.0, **options)

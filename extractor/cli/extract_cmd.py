@@ -27,7 +27,7 @@ from extractor.api import (
 from extractor.articles import ArticleBatch
 from extractor.backends.options import parse_model_options
 from extractor.backends.registry import DEFAULT_BACKEND
-from extractor.budget import BatchEstimate, CostGuard, estimate_batch, estimate_lines
+from extractor.budget import BatchEstimate, CostGuard, estimate_batch, estimate_lines, no_price
 from extractor.call_log import CALL_LOG_FILE
 from extractor.cli.app import app, err_console, exit_on_error
 from extractor.cli.progress_lines import ProgressLines
@@ -91,18 +91,23 @@ def _guard(
     """What counts this run's cost, and stops it at `max_cost` when given one."""
     if price is None:
         if max_cost is not None:
-            raise ConfigError(
-                f"--max-cost needs the price of model {model!r}: add it to a prices file "
-                "(--prices PATH or $EXTRACTOR_PRICES; the shipped table is extractor/prices.toml)"
-            )
+            raise no_price(model)
         price = FREE  # counts nothing; the summary then shows no cost
     return CostGuard(math.inf if max_cost is None else max_cost, price, estimate)
 
 
-def _report(batch: ArticleBatch, result: ExtractionResult, out: Path, cost: float | None) -> None:
-    for failure in result.failures:
-        if failure.kind != "input":
-            _say(f"failed: {failure.article_id}: {failure.message}")
+def _report(
+    batch: ArticleBatch,
+    result: ExtractionResult,
+    out: Path,
+    cost: float | None,
+    log: Path | None,
+) -> None:
+    failed = [failure for failure in result.failures if failure.kind != "input"]
+    for failure in failed:
+        _say(f"failed: {failure.article_id}: {failure.message}")
+    if failed and log is not None:
+        _say(f"what the model answered to each failed call: extractor logs --db {log} --failed")
     for problem in batch.problems:
         _say(f"skipped: {problem.message}")
     if batch.skipped:
@@ -226,6 +231,7 @@ def extract_command(
     interrupted, 143 when terminated (finished articles are kept).
     """
     install_log_redaction()
+    call_log = None if no_log else (log_db or out / CALL_LOG_FILE)
     signals = StopSignals()
     with signals.installed():
         try:
@@ -287,14 +293,14 @@ def extract_command(
                     stop=signals.stop,
                     on_notice=lambda message: _say(f"notice: {message}"),
                     sqlite=sqlite,
-                    call_log=None if no_log else (log_db or out / CALL_LOG_FILE),
+                    call_log=call_log,
                     budget=guard,
                 )
         except KeyboardInterrupt:
             signals.noticed()
             _say(f"{signals.description}: stopped before any article was extracted")
             raise typer.Exit(signals.exit_code) from None
-        _report(batch, result, out, guard.spent if price is not None else None)
+        _report(batch, result, out, guard.spent if price is not None else None, call_log)
         if result.interrupted or signals.signum is not None:
             signals.noticed()
             _say(f"{signals.description}: finished articles were written to {out}")
