@@ -368,3 +368,20 @@ def read_calls(
         yield from reversed(list(db.query(sql, params)))
     finally:
         db.close()
+
+
+def read_runs(path: Path) -> list[dict[str, Any]]:
+    """Every run in the log, newest first, with its calls, failed calls and tokens."""
+    db = sqlite_utils.Database(path)
+    try:
+        return list(
+            db.query(
+                "select r.*, count(c.id) as calls, coalesce(sum(1 - c.ok), 0) as failed, "
+                "coalesce(sum(c.prompt_tokens), 0) as prompt_tokens, "
+                "coalesce(sum(c.completion_tokens), 0) as completion_tokens "
+                "from runs r left join calls c using (run_id) "
+                "group by r.run_id order by r.started desc, r.rowid desc"
+            )
+        )
+    finally:
+        db.close()

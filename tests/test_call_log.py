@@ -90,6 +90,29 @@ def test_each_run_is_its_own_and_the_latest_is_shown(tmp_path: Path) -> None:
         runs = [r[0] for r in db.execute("select run_id from runs order by started, rowid")]
     first = json.loads(_logs("--out", str(out), "--run", runs[0], "--json").output)
     assert len(runs) == 2 and [r["ok"] for r in first] == [True]
+    listed = json.loads(_logs("--out", str(out), "--runs", "--json").output)
+    assert [(r["run_id"], r["calls"], r["failed"]) for r in listed] == [
+        (runs[1], 3, 3),
+        (runs[0], 1, 0),
+    ]
+    assert runs[1] in _logs("--out", str(out), "--runs").output.splitlines()[0]
+
+
+def test_concurrent_articles_each_get_their_own_calls(tmp_path: Path) -> None:
+    ids = [f"c{i}" for i in range(8)]
+    folder = _articles(tmp_path, dict.fromkeys(ids, TEXT))
+    out = tmp_path / "out"
+    with OpenAIServer() as server:
+        server.script("c3", Reply.malformed_json(), Reply.ok())
+        assert _extract(server, folder, out, "-j", "4").exit_code == 0
+    rows = json.loads(_logs("--out", str(out), "--json").output)
+    assert sorted(r["article_id"] for r in rows) == sorted([*ids, "c3"])
+    for row in rows:  # the server's answer names the article it was asked about
+        assert f'"article_id": "{row["article_id"]}"' in row["response"]
+    assert [(r["call"], r["ok"]) for r in rows if r["article_id"] == "c3"] == [
+        (1, False),
+        (2, True),
+    ]
 
 
 def test_a_pipeline_strategy_logs_each_stage_and_the_rejected_answer(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 By default the calls of the latest run in `out/calls.db` (`extract`'s default folder),
 oldest first: for each call the article, attempt, stage, tokens, latency, whether its answer
 could be used (else why not) and the raw answer as the model wrote it. `--json` prints the
-rows whole (the messages sent included).
+rows whole (the messages sent included); `--runs` lists the runs the file holds.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from extractor.call_log import CALL_LOG_FILE, read_calls
+from extractor.call_log import CALL_LOG_FILE, read_calls, read_runs
 from extractor.cli.app import app, exit_on_error
 from extractor.core.errors import InputError
 
@@ -51,6 +51,18 @@ def _render(row: dict[str, Any], full: bool) -> str:
     return "\n".join(lines)
 
 
+def _print_runs(runs: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(runs, indent=2, ensure_ascii=False))
+        return
+    for row in runs:
+        typer.echo(
+            f"{row['run_id']}  {row['started']}  {row['backend']} {row['model']} "
+            f"{row['strategy'] or '-'}  calls {row['calls']}  failed {row['failed']}  "
+            f"tokens {row['prompt_tokens']} in, {row['completion_tokens']} out"
+        )
+
+
 @app.command("logs")
 @exit_on_error
 def logs_command(
@@ -73,6 +85,7 @@ def logs_command(
         False, "--json", metavar="", help="print the rows as a JSON array"
     ),
     full: bool = typer.Option(False, "--full", metavar="", help="print the messages sent in full"),
+    runs: bool = typer.Option(False, "--runs", help="list the runs instead: id, model, calls"),
 ) -> None:
     """Show the model calls of a run: what was sent, what the model answered, what failed.
 
@@ -82,6 +95,9 @@ def logs_command(
     path = db if db is not None else out / CALL_LOG_FILE
     if not path.is_file():
         raise InputError(f"{path}: no call log here (extract writes OUT/{CALL_LOG_FILE})")
+    if runs:
+        _print_runs(read_runs(path), as_json)
+        return
     rows = list(read_calls(path, run_id=run, article_id=article, failed=failed, limit=count))
     if as_json:
         for row in rows:
