@@ -14,7 +14,8 @@ worker thread) naming the log, the article and the attempt. Backends report call
 `log_call`: the pipeline strategies through `logged_chat` (a `ChatModel` that records
 each `complete`), the openai backend's instructor path from its hooks. A backend that
 reports nothing (the fake, a plug-in) still gets one row per attempt, from its
-`BackendResult.raw_output` or the `InvalidModelOutput.last_output` it raised.
+`BackendResult.raw_output` or the `InvalidModelOutput.last_output` it raised; one that
+reports (`reports_calls`) and made no call gets none.
 
     with CallLogStore(Path("out/calls.db"), RunInfo.of(backend.info)) as log:
         runner = CachedRunner(backend, call_log=log)
@@ -204,6 +205,7 @@ class _Scope:
     article_id: str
     attempt: int
     rows: list[tuple[int, str | None]] = field(default_factory=list)  # (row id, response)
+    reporting: bool = False  # the backend reports its calls (it may make none)
 
     def add(self, call: ModelCall) -> None:
         row_id = self.store.record(call, self.article_id, self.attempt, len(self.rows) + 1)
@@ -225,6 +227,14 @@ def log_call(call: ModelCall) -> None:
 def logging_active() -> bool:
     """Whether calls made in this thread now are logged."""
     return _scope.get() is not None
+
+
+def reports_calls() -> None:
+    """Say that this attempt's backend reports its calls with `log_call`, so none reported
+    means none made (an article in which a pipeline finds nothing to ask about)."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.reporting = True
 
 
 class _Extracts(Protocol):
@@ -252,7 +262,7 @@ def logged_extract(
         raise
     finally:
         _scope.reset(token)
-    if not scope.rows:
+    if not scope.rows and not scope.reporting:
         usage = result.usage
         scope.add(
             ModelCall(
@@ -274,8 +284,8 @@ def _log_failure(scope: _Scope, request: Any, exc: Exception, latency_s: float) 
         if quoted:
             scope.store.mark_failed(quoted[-1], message)
             return
-    if scope.rows:
-        return  # the failing call is logged with its own error
+    if scope.rows or scope.reporting:
+        return  # the failing call is logged with its own error, or there was none
     last_output = exc.last_output if isinstance(exc, InvalidModelOutput) else None
     scope.add(
         ModelCall(
@@ -335,7 +345,10 @@ def _parse_error(completion: Completion) -> str | None:
 
 def logged_chat(chat: ChatModel) -> ChatModel:
     """`chat` wrapped to log its calls when this thread's attempt is logged, else itself."""
-    return LoggedChat(chat) if logging_active() else chat
+    if not logging_active():
+        return chat
+    reports_calls()
+    return LoggedChat(chat)
 
 
 def read_calls(

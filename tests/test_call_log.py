@@ -17,8 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 import extractor
+from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest
 from extractor.backends.fake import FakeBackend
+from extractor.call_log import CallLogStore, RunInfo, logged_chat, logged_extract
 from extractor.cli import app
+from extractor.clients.base import Completion
+from extractor.core.schema import ArticleEvents
 from tests.openai_server import OpenAIServer, Reply
 
 TEXT = "Two rockets hit Ain al-Asad air base on Monday, officials said."
@@ -159,3 +163,27 @@ def test_the_log_can_live_elsewhere(tmp_path: Path, option: str) -> None:
     with OpenAIServer() as server:
         assert _extract(server, folder, tmp_path / "out", option, str(db)).exit_code == 0
     assert len(json.loads(_logs("--db", str(db), "--json").output)) == 1
+
+
+class _NoCallsNeeded:
+    """A backend that reports its calls (through `logged_chat`) and needs none here."""
+
+    def extract(self, request: ExtractionRequest) -> BackendResult:
+        logged_chat(FakeChat())
+        return BackendResult(events=ArticleEvents(article_id=request.article_id, events=[]))
+
+
+class FakeChat:
+    def complete(self, *args: Any, **kwargs: Any) -> Completion:
+        raise AssertionError("not called")
+
+
+def test_a_reporting_backend_that_made_no_call_gets_no_row(tmp_path: Path) -> None:
+    db = tmp_path / "calls.db"
+    request = ExtractionRequest("q1", TEXT, "system", "user", "v1")
+    info = BackendInfo("custom", "m", "mode")
+    with CallLogStore(db, RunInfo.of(info)) as store:
+        logged_extract(store, _NoCallsNeeded(), request, 1)
+        logged_extract(store, FakeBackend(), request, 1)  # reports nothing: one row
+    rows = json.loads(_logs("--db", str(db), "--json").output)
+    assert [(r["article_id"], r["slot"]) for r in rows] == [("q1", "backend")]

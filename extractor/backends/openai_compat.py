@@ -57,7 +57,7 @@ from pydantic import ConfigDict, ValidationError
 from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest, Usage
 from extractor.backends.options import ModelOption
 from extractor.backends.strategy_run import resolve_strategy, run_strategy, strategy_params
-from extractor.call_log import ModelCall, log_call
+from extractor.call_log import ModelCall, log_call, reports_calls
 from extractor.chunking import estimate_tokens
 from extractor.clients.http_chat import HttpChat, SchemaVia
 from extractor.core.errors import (
@@ -246,6 +246,7 @@ class CallStats:
         self._sent: list[dict[str, Any]] = []
         self._started = time.perf_counter()
         self._pending: ModelCall | None = None
+        reports_calls()
 
     def hooks(self) -> Hooks:
         """Fresh hooks bound to this call (thread-safe: nothing shared between calls)."""
