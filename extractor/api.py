@@ -199,6 +199,7 @@ def extract_batch(
     sqlite: str | os.PathLike[str] | None = None,
     call_log: str | os.PathLike[str] | None = None,
     budget: CostGuard | None = None,
+    on_call: Callable[[str, str], None] | None = None,
 ) -> ExtractionResult:
     """Run `backend` over an already read batch: what `extract` and `extractor extract` do.
 
@@ -206,7 +207,7 @@ def extract_batch(
     not started are in `not_attempted` and `halted` says why (`extractor.budget`).
 
     `call_log`: record every model call of the run in this SQLite file (`extractor.call_log`;
-    `extractor logs` reads it).
+    `extractor logs` reads it); `on_call(article_id, stage)` hears of each call logged there.
 
     `sqlite`: also add the run and its articles to this SQLite file at the end of the batch
     (`extractor.sqlite_store`), under the output folder's lock when there is one.
@@ -226,7 +227,7 @@ def extract_batch(
         on_result = _also(budget.see, on_result)
     with (
         ResultCache(cache_path, enabled=not no_cache, on_notice=on_notice) as cache,
-        _open_call_log(call_log, backend) as log,
+        _open_call_log(call_log, backend, on_call) as log,
     ):
         if out_dir is not None:
             run, summary = extract_to_directory(
@@ -289,12 +290,14 @@ def _also(
 
 @contextlib.contextmanager
 def _open_call_log(
-    path: str | os.PathLike[str] | None, backend: Backend
+    path: str | os.PathLike[str] | None,
+    backend: Backend,
+    on_call: Callable[[str, str], None] | None,
 ) -> Iterator[CallLogStore | None]:
     if path is None:
         yield None
         return
-    with CallLogStore(Path(path), RunInfo.of(backend.info)) as store:
+    with CallLogStore(Path(path), RunInfo.of(backend.info), on_call) as store:
         yield store
 
 

@@ -33,7 +33,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -107,11 +107,16 @@ class CallLogStore:
     """The SQLite file of one run's calls; safe to use from the runner's worker threads.
 
     Rows are committed as they come, so a run that is killed keeps the calls it made.
+    `on_call(article_id, slot)` hears of each call once it is stored (the progress bar's
+    current stage); it runs in the worker thread that made the call.
     """
 
-    def __init__(self, path: Path, run: RunInfo) -> None:
+    def __init__(
+        self, path: Path, run: RunInfo, on_call: Callable[[str, str], None] | None = None
+    ) -> None:
         self.path = path
         self.run = run
+        self.on_call = on_call
         self._lock = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,7 +156,10 @@ class CallLogStore:
         with self._lock:
             table = self._db.table("calls")
             table.insert(row)
-            return int(table.last_rowid or 0)
+            row_id = int(table.last_rowid or 0)
+        if self.on_call is not None:
+            self.on_call(article_id, call.slot)
+        return row_id
 
     def mark_failed(self, row_id: int, error: str) -> None:
         """Record that the answer of row `row_id` was rejected (it parsed, but did not validate)."""

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 import extractor
+from extractor.api import extract_batch, open_backend, read_inputs
 from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest
 from extractor.backends.fake import FakeBackend
 from extractor.call_log import CallLogStore, RunInfo, logged_chat, logged_extract
@@ -187,3 +188,22 @@ def test_a_reporting_backend_that_made_no_call_gets_no_row(tmp_path: Path) -> No
         logged_extract(store, FakeBackend(), request, 1)  # reports nothing: one row
     rows = json.loads(_logs("--db", str(db), "--json").output)
     assert [(r["article_id"], r["slot"]) for r in rows] == [("q1", "backend")]
+
+
+def test_on_call_hears_each_logged_call_with_its_stage(tmp_path: Path) -> None:
+    folder = _articles(tmp_path, {"a1": TEXT, "a2": TEXT})
+    heard: list[tuple[str, str]] = []
+    db = tmp_path / "calls.db"
+    with OpenAIServer() as server:
+        options = {"base_url": server.url, "model": "m", "strategy": "oneshot"}
+        with open_backend("openai", **options) as backend:
+            extract_batch(
+                read_inputs([folder]),
+                backend,
+                no_cache=True,
+                call_log=db,
+                on_call=lambda article, stage: heard.append((article, stage)),
+            )
+    rows = json.loads(_logs("--db", str(db), "--json").output)
+    assert heard == [(r["article_id"], r["slot"]) for r in rows]
+    assert {article for article, _ in heard} == {"a1", "a2"}

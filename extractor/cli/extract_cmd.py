@@ -15,7 +15,14 @@ import math
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from extractor.api import (
     ExtractionResult,
@@ -48,6 +55,9 @@ def _progress() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[now]}"),
         TextColumn("{task.fields[last]}"),
         console=err_console,
         transient=False,
@@ -269,7 +279,14 @@ def extract_command(
                         _say(f"  {line}")
                     return
                 guard = _guard(max_cost, price, estimate, info.model)
-                task = progress.add_task("extract", total=len(batch.articles), last="")
+                task = progress.add_task("extract", total=len(batch.articles), last="", now="")
+                calls: dict[str, int] = {}
+
+                def stage(article_id: str, slot: str) -> None:  # each model call, when logged
+                    calls[article_id] = calls.get(article_id, 0) + 1
+                    now = f"now {article_id}: {slot} (call {calls[article_id]})"
+                    progress.update(task, now=now)
+
                 lines = ProgressLines(len(batch.articles), _say)
                 plain = not err_console.is_terminal
                 if plain:
@@ -277,7 +294,8 @@ def extract_command(
 
                 def advance(outcome: Outcome) -> None:
                     state = "ok" if isinstance(outcome, ExtractionRecord) else "FAILED"
-                    progress.update(task, advance=1, last=f"{outcome.article_id} {state}")
+                    last = f"last {outcome.article_id} {state}"
+                    progress.update(task, advance=1, last=last, now="")
                     if plain:
                         lines.finished(str(outcome.article_id), state)
 
@@ -295,6 +313,7 @@ def extract_command(
                     sqlite=sqlite,
                     call_log=call_log,
                     budget=guard,
+                    on_call=stage,
                 )
         except KeyboardInterrupt:
             signals.noticed()
