@@ -56,3 +56,11 @@ def test_a_bad_model_option_is_a_usage_error(tmp_path: Path) -> None:
     assert wrong_type.exit_code == 2 and "'lots' is not a whole number" in wrong_type.output
     twice = CliRunner().invoke(app, [*base, "--timeout", "5", "-o", "timeout=6"])
     assert twice.exit_code == 2 and "--timeout and -o timeout= both given" in twice.output
+
+
+def test_models_is_an_alias_of_model() -> None:
+    plural = CliRunner().invoke(app, ["models", "list"])
+    assert (
+        plural.exit_code == 0 and plural.output == CliRunner().invoke(app, ["model", "list"]).output
+    )
+    assert all(name in plural.output for name in CATALOGUE)

@@ -21,6 +21,7 @@ from extractor.cli import (  # noqa: F401  (importing a command module registers
 from extractor.cli.app import app
 from extractor.cli.flags import show_flags_as_flags
 
+app.add_typer(model_cmd.model_app, name="models", hidden=True)  # llm's plural, as an alias
 show_flags_as_flags(app)
 
 __all__ = ["app", "main"]
