@@ -14,7 +14,8 @@ from typing import Any
 
 import typer
 
-from extractor.call_log import CALL_LOG_FILE, read_calls, read_runs
+from extractor.call_log import CALL_LOG_FILE
+from extractor.call_log_queries import read_calls, read_runs
 from extractor.cli.app import app, exit_on_error
 from extractor.core.errors import InputError
 
