@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 import extractor
+from extractor.chunking import estimate_tokens
 from extractor.cli import app
 from extractor.core.errors import ConfigError
 from extractor.pricing import Price, load_prices, price_for
@@ -143,3 +144,23 @@ def test_the_python_api_takes_a_budget_too(server: OpenAIServer, tmp_path: Path)
     assert len(result.records) + len(result.not_attempted) == 5 and not result.ok
     with pytest.raises(ConfigError, match="needs the price of model 'unpriced'"):
         extractor.extract(GOLD_ARTICLES, model="unpriced", max_cost=1.0, **options)
+
+
+@pytest.mark.parametrize(
+    "strategy, expected",
+    [
+        ("sentence", "(rough: strategy sentence's calls per article token"),
+        ("staged", "strategy staged: its calls are made per sentence and per incident"),
+    ],
+)
+def test_dry_run_of_a_pipeline_strategy(
+    server: OpenAIServer, tmp_path: Path, strategy: str, expected: str
+) -> None:
+    dry = _extract(server, tmp_path, "--out", str(tmp_path / "dry"), "-s", strategy, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert expected in dry.output and server.hits == 0
+    if strategy == "sentence":
+        article_tokens = sum(estimate_tokens(p.read_text()) for p in GOLD_ARTICLES.glob("*.txt"))
+        est_in = _number(r"input   ~([\d,]+) tokens", dry.output)
+        assert est_in == pytest.approx(12.6 * article_tokens, rel=0.01)
+        assert "cost    ~$" in dry.output
