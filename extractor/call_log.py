@@ -101,6 +101,8 @@ class ModelCall:
     completion_tokens: int = 0
     latency_s: float = 0.0
     finish_reason: str | None = None
+    replayed: bool = False
+    """Answered from a recorded call (the local backend's `--call-cache`), not by the model."""
 
 
 class CallLogStore:
@@ -152,10 +154,11 @@ class CallLogStore:
             "completion_tokens": call.completion_tokens,
             "latency_s": round(call.latency_s, 4),
             "finish_reason": call.finish_reason,
+            "replayed": int(call.replayed),
         }
         with self._lock:
             table = self._db.table("calls")
-            table.insert(row)
+            table.insert(row, alter=True)  # a log from an older version gains new columns
             row_id = int(table.last_rowid or 0)
         if self.on_call is not None:
             self.on_call(article_id, call.slot)
@@ -202,6 +205,7 @@ CALL_COLUMNS: dict[str, Any] = {
     "completion_tokens": int,
     "latency_s": float,
     "finish_reason": str,
+    "replayed": int,
 }
 
 
@@ -323,6 +327,7 @@ class LoggedChat:
         """The inner model's answer; the call, or its error, logged."""
         call = ModelCall(_messages(system, user), slot=slot, schema_hash=schema_digest(schema))
         started = time.perf_counter()
+        replays = getattr(self.inner, "hits", None)  # a `CachedChat` counts its replays
         try:
             completion = self.inner.complete(system, user, schema, max_tokens, slot=slot)
         except Exception as exc:
@@ -336,6 +341,7 @@ class LoggedChat:
         call.completion_tokens = completion.completion_tokens
         call.finish_reason = completion.finish_reason
         call.error = _parse_error(completion)
+        call.replayed = replays is not None and getattr(self.inner, "hits", None) != replays
         log_call(call)
         return completion
 

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 import extractor
 from extractor.api import extract_batch, open_backend, read_inputs
 from extractor.backends.base import BackendInfo, BackendResult, ExtractionRequest
+from extractor.backends.call_cache import CachedChat
 from extractor.backends.fake import FakeBackend
 from extractor.call_log import CallLogStore, RunInfo, logged_chat, logged_extract
 from extractor.cli import app
@@ -207,3 +208,36 @@ def test_on_call_hears_each_logged_call_with_its_stage(tmp_path: Path) -> None:
     rows = json.loads(_logs("--db", str(db), "--json").output)
     assert heard == [(r["article_id"], r["slot"]) for r in rows]
     assert {article for article, _ in heard} == {"a1", "a2"}
+
+
+class _Recorded:
+    """A model answering one fixed JSON, counting its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def complete(self, *args: Any, **kwargs: Any) -> Completion:
+        self.calls += 1
+        return Completion('{"x": 1}', 7, 3)
+
+
+def test_calls_replayed_from_the_call_cache_are_marked(tmp_path: Path) -> None:
+    model = _Recorded()
+    chat = CachedChat(model, "model-id", tmp_path / "callcache")
+
+    class Backend:
+        def extract(self, request: ExtractionRequest) -> BackendResult:
+            logged_chat(chat).complete("system", "user", {"type": "object"}, 10, slot="fields")
+            return BackendResult(events=ArticleEvents(article_id=request.article_id, events=[]))
+
+    db = tmp_path / "calls.db"
+    with CallLogStore(db, RunInfo.of(BackendInfo("local", "m", "grammar"))) as store:
+        for article_id in ("r1", "r2"):  # the same call twice: asked, then replayed
+            logged_extract(store, Backend(), ExtractionRequest(article_id, TEXT, "", "", ""), 1)
+    chat.close()
+    rows = json.loads(_logs("--db", str(db), "--json").output)
+    assert [(r["article_id"], r["replayed"], r["ok"]) for r in rows] == [
+        ("r1", 0, True),
+        ("r2", 1, True),
+    ]
+    assert model.calls == 1 and "replayed from the call cache" in _logs("--db", str(db)).output

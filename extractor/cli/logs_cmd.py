@@ -31,6 +31,8 @@ def _preview(text: str, full: bool) -> str:
 
 def _render(row: dict[str, Any], full: bool) -> str:
     state = "ok" if row["ok"] else "FAILED"
+    if row.get("replayed"):
+        state += " (replayed from the call cache)"
     tokens = f"{row['prompt_tokens']} in, {row['completion_tokens']} out"
     lines = [
         f"## {row['article_id']}  attempt {row['attempt']}  call {row['call']}  "
