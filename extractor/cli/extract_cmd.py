@@ -280,17 +280,18 @@ def extract_command(
                     return
                 guard = _guard(max_cost, price, estimate, info.model)
                 task = progress.add_task("extract", total=len(batch.articles), last="", now="")
+                lines = ProgressLines(len(batch.articles), _say)
+                plain = not err_console.is_terminal
+                if plain:
+                    stack.enter_context(lines)
                 calls: dict[str, int] = {}
 
                 def stage(article_id: str, slot: str) -> None:  # each model call, when logged
                     calls[article_id] = calls.get(article_id, 0) + 1
                     now = f"now {article_id}: {slot} (call {calls[article_id]})"
                     progress.update(task, now=now)
-
-                lines = ProgressLines(len(batch.articles), _say)
-                plain = not err_console.is_terminal
-                if plain:
-                    stack.enter_context(lines)
+                    if plain:
+                        lines.stage(article_id, slot, calls[article_id])
 
                 def advance(outcome: Outcome) -> None:
                     state = "ok" if isinstance(outcome, ExtractionRecord) else "FAILED"

@@ -3,7 +3,8 @@
 When stderr is not a terminal (`nohup`, `| tee`, CI logs, `make run` piped), rich's bar
 prints nothing until the end, and a local-model batch is silent for many minutes. There,
 each finished article prints `[n/N] id ok (Ts, about M min left)`, and every 30 s without
-one a line says the batch is still working.
+one a line says the batch is still working, and on which article and stage its latest model
+call was (`stage`, fed by the call log).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class ProgressLines:
         self._started = time.monotonic()
         self._last = self._started
         self._stop = threading.Event()
+        self._stage = ""
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._beat, daemon=True)
 
@@ -43,6 +45,11 @@ class ProgressLines:
             eta = f", about {left * per_article / 60:.0f} min left" if left else ""
             self._say(f"[{self.done}/{self.total}] {article_id} {state} ({took:.0f} s{eta})")
 
+    def stage(self, article_id: str, slot: str, call: int) -> None:
+        """The latest model call: its article, its stage and its number within the article."""
+        with self._lock:
+            self._stage = f"; latest call: {article_id} {slot} (call {call})"
+
     def _beat(self) -> None:
         while not self._stop.wait(self._heartbeat):
             with self._lock:
@@ -50,7 +57,7 @@ class ProgressLines:
                     elapsed = time.monotonic() - self._started
                     self._say(
                         f"still working: {self.done}/{self.total} articles done, "
-                        f"{elapsed / 60:.1f} min elapsed"
+                        f"{elapsed / 60:.1f} min elapsed{self._stage}"
                     )
 
     def __enter__(self) -> ProgressLines:
