@@ -95,6 +95,12 @@ def _model_options(backend: str, pairs: list[str], **given: object) -> dict[str,
     return parsed
 
 
+def _print_dry_run(backend: str, model: str, estimate: BatchEstimate, price: Price | None) -> None:
+    _say(f"dry run: {backend} {model}, strategy {estimate.strategy}")
+    for line in estimate_lines(estimate, price, model):
+        _say(f"  {line}")
+
+
 def _guard(
     max_cost: float | None, price: Price | None, estimate: BatchEstimate, model: str
 ) -> CostGuard:
@@ -274,9 +280,7 @@ def extract_command(
                 estimate = estimate_batch(CachedRunner(chosen), batch.articles)
                 if dry_run:
                     progress.stop()
-                    _say(f"dry run: {info.backend} {info.model}, strategy {estimate.strategy}")
-                    for line in estimate_lines(estimate, price, info.model):
-                        _say(f"  {line}")
+                    _print_dry_run(info.backend, info.model, estimate, price)
                     return
                 guard = _guard(max_cost, price, estimate, info.model)
                 task = progress.add_task("extract", total=len(batch.articles), last="", now="")
