@@ -89,3 +89,15 @@ def test_a_quick_start_runs_as_written(index: int, tmp_path: Path) -> None:
     assert report.is_file() and first["article_id"] in report.read_text()
     if index == 1:
         assert "dry run: openai gpt-4o-mini" in done.stderr and "cost    ~$" in done.stderr
+
+
+def test_every_environment_variable_is_in_the_table() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    table = text.split("\n### Environment variables\n", 1)[1].split("\n#", 1)[0]
+    listed = set(re.findall(r"^\| `([A-Z_]+)`", table, re.MULTILINE))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "extractor").rglob("*.py"))
+    used = set(re.findall(r"\"(EXTRACTOR_[A-Z_]+)\"", source))
+    assert used, "no variable found: the pattern is out of date"
+    missing = {name for name in used if name not in table}
+    assert not missing, f"not in the README's table: {sorted(missing)}"
+    assert {"OPENAI_API_KEY", "EXTRACTOR_CACHE_DIR", "EXTRACTOR_PRICES"} <= listed
