@@ -10,6 +10,7 @@ the in-process one. Used by tests/test_llama_server.py and benchmarks/strategies
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -51,7 +52,10 @@ def llama_server(
     if chat_format:
         command += ["--chat_format", chat_format]
     sink = log.open("w") if log is not None else subprocess.DEVNULL
-    server = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    # Passive OpenMP waiting, as the in-process client sets it: spinning threads of two
+    # model processes on one small machine slow each other down many times over.
+    env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+    server = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + start_timeout_s
