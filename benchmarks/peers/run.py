@@ -283,9 +283,15 @@ def run_ours(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         pred=str(pred),
         prompt_tokens=sum(t["prompt"] for t in tokens),
         completion_tokens=sum(t["completion"] for t in tokens),
-        failures=(out / "failures.jsonl").read_text().splitlines()
-        if (out / "failures.jsonl").exists()
-        else [],
+        failures=[  # items skipped in the input folder (e.g. metadata.json) are not failures
+            line
+            for line in (
+                (out / "failures.jsonl").read_text().splitlines()
+                if (out / "failures.jsonl").exists()
+                else []
+            )
+            if json.loads(line).get("kind") != "skipped"
+        ],
     )
     return result
 
