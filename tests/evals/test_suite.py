@@ -19,9 +19,14 @@ def test_the_default_suite_loads() -> None:
     labels = [run.label for run in suite.runs]
     assert "local-qwen2.5-coder-1.5b" in labels
     assert "local-qwen2.5-coder-1.5b+oneshot" in labels
+    assert "local-qwen2.5-coder-1.5b+single-call" in labels
+    strategies = {run.label: run.strategy for run in suite.runs}
+    assert strategies["local-qwen2.5-coder-1.5b"] == "sentence"
+    assert strategies["local-qwen2.5-coder-1.5b+single-call"] == "single-call"
+    assert strategies["llamacpp-server-qwen2.5-coder-1.5b"] == "sentence"
     gated = [run.label for run in suite.runs if run.gated]
-    assert gated == ["local-qwen2.5-coder-1.5b"]
-    openai = next(run for run in suite.runs if run.backend.backend == "openai")
+    assert gated == ["local-qwen2.5-coder-1.5b", "llamacpp-server-qwen2.5-coder-1.5b"]
+    openai = next(run for run in suite.runs if run.label == "openai-gpt-4o-mini")
     assert openai.backend.price is not None
     assert openai.backend.price.cost(1_000_000, 1_000_000) == pytest.approx(0.75)
 
