@@ -16,6 +16,7 @@ from extractor.cli import (  # noqa: F401  (importing a command module registers
     logs_cmd,
     model_cmd,
     report_cmd,
+    review_cmd,
     schema_cmd,
 )
 from extractor.cli.app import app
