@@ -125,14 +125,16 @@ def test_accept_correct_reject_add_save_and_reload(served: tuple[Run, str], page
     assert p.locator("#article .hl").count() >= 3
     assert "strike's casualties" in card(p, 1).locator(".reasons").inner_text()
 
-    # correct a count and accept the first event (button)
-    card(p, 0).locator("input[name=projectiles]").fill("2")
-    card(p, 0).locator("input[name=projectiles]").press("Tab")
+    # accept the first event (button); correct a count of the second and accept it (key)
     card(p, 0).locator("button.accept").click()
-    # reject the second with the keyboard, accept the third
+    assert card(p, 1).locator("input[name=killed]").input_value() == "4"
+    card(p, 1).locator("input[name=killed]").fill("")
+    card(p, 1).locator("input[name=killed]").press("Tab")
     card(p, 1).locator(".card-head strong").click()
+    p.keyboard.press("a")
+    # reject the third with the keyboard
+    card(p, 2).locator(".card-head strong").click()
     p.keyboard.press("r")
-    card(p, 2).locator("button.accept").click()
     # add a missed event by selecting its words in the article
     assert p.evaluate(SELECT_TEXT, ADDED_QUOTE)
     p.click("#add-event")
@@ -148,8 +150,12 @@ def test_accept_correct_reject_add_save_and_reload(served: tuple[Run, str], page
 
     gold_file = run.gold / f"{SEED}.json"
     gold = json.loads(gold_file.read_text())
-    assert [e["projectiles"] for e in gold["events"]] == [2, None, None]
-    assert [e["event_type"] for e in gold["events"]] == ["attack", "strike", "attack"]
+    assert [e["killed"] for e in gold["events"]] == [None, None, None]
+    assert [e["location"] for e in gold["events"]] == [
+        "Ain al Asad Air Base",
+        "Ain al Asad base",
+        "small U.S. base in eastern Syria",
+    ]
     assert gold["events"][2]["evidence"] == [ADDED_QUOTE]
     assert gold["events"][2]["salience"] == "background"
     review = json.loads((run.gold / "reviews" / f"{SEED}.json").read_text())
@@ -164,12 +170,13 @@ def test_accept_correct_reject_add_save_and_reload(served: tuple[Run, str], page
     p.wait_for_selector("body[data-ready=true]")
     assert [card(p, i).get_attribute("class").split()[1] for i in range(4)] == [
         "accepted",
+        "accepted",
         "rejected",
         "accepted",
-        "accepted",
     ]
-    assert card(p, 0).locator("input[name=projectiles]").input_value() == "2"
-    assert card(p, 1).locator(".reasons").count() == 1  # rejected: reasons kept, not cleared
+    assert card(p, 1).locator("input[name=killed]").input_value() == ""
+    assert card(p, 1).locator(".reasons").count() == 0  # cleared on accept
+    assert card(p, 3).locator(".evidence").inner_text().startswith(f"\u201c{ADDED_QUOTE}")
     assert "Ann Alyst" in p.inner_text("#saved-state")
     assert "1/2 articles saved" in p.inner_text("#progress")
 

@@ -11,6 +11,7 @@ const WEAPONS = ["rocket", "missile", "ballistic_missile", "drone", "mortar", "i
   "artillery", "airstrike", "explosive", "small_arms"];
 const COUNTS = ["projectiles", "intercepted", "killed", "injured"];
 const LONG = ["summary"];
+const WIDE = ["weapon_types", "summary", "location", "target"];
 const FIELD_ORDER = ["event_type", "salience", "date", "date_text", "location", "country",
   "admin1", "weapon_types", "projectiles", "intercepted", "perpetrator", "perpetrator_status",
   "target", "killed", "injured", "damage", "summary"];
@@ -251,8 +252,10 @@ function card(event, i) {
       `\u201c${s.quote}\u201d`),
     el("button", { title: "remove this evidence", class: "remove-evidence",
       onclick: () => { event.evidence.splice(j, 1); changed(true); } }, "\u00d7"))));
-  const fields = el("div", { class: "fields" }, FIELD_ORDER.flatMap((name) => [
-    el("label", {}, name), control(event, name)]));
+  const fields = el("div", { class: "fields" }, FIELD_ORDER.flatMap((name) => {
+    const wide = WIDE.includes(name) ? "wide" : null;
+    return [el("label", { class: wide }, name), el("div", { class: wide }, control(event, name))];
+  }));
   return el("article", {
     class: `card ${event.status}${i === state.current ? " current" : ""}`,
     "data-key": event.key, "data-index": String(i),
