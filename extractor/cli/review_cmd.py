@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import socket
 from pathlib import Path
 
 import typer
@@ -16,6 +17,15 @@ def _default_reviewer() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "reviewer"
+
+
+def _check_port(host: str, port: int) -> None:
+    """One line instead of uvicorn's log when the port is taken."""
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise InputError(f"{host}:{port}: {exc.strerror or exc}; pass another --port") from None
 
 
 @app.command("review")
@@ -59,6 +69,7 @@ def review_command(
         raise InputError("uvicorn is not installed: pip install 'extractor[review]'") from None
     gold_dir = gold if gold is not None else (out if out.is_dir() else out.parent) / "gold"
     store = ReviewStore.open(out, gold_dir, articles, reviewer or _default_reviewer())
+    _check_port(DEFAULT_HOST, port)
     typer.echo(f"Reviewing {len(store.predictions)} article(s) of {out}; gold goes to {gold_dir}")
     typer.echo(f"Open http://{DEFAULT_HOST}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(create_app(store), host=DEFAULT_HOST, port=port, log_level="warning")

@@ -179,6 +179,7 @@ def to_gold(draft: Draft, text: str) -> ArticleEvents:
             **card.fields.model_dump(mode="json"),
             "evidence": [s.quote for s in card.evidence],
         }
+        record["weapon_types"] = record["weapon_types"] or []  # none named: the empty set
         try:
             events.append(Event.model_validate(record))
         except ValidationError as exc:

@@ -245,3 +245,56 @@ def test_an_added_event_saves_with_its_selected_quote(review_run: Run) -> None:
     assert client.post(f"{url}/gold", json={"base_version": 1}).is_success
     gold = load_gold(review_run.gold).records[XSS]
     assert [e.evidence for e in gold.events] == [[XSS_QUOTE, "nobody was hurt"]]
+
+
+def test_an_extract_output_folder_reviewed_in_full_is_gold_eval_reads(tmp_path: Path) -> None:
+    articles = Path(__file__).resolve().parents[2] / "gold" / "articles"
+    out, gold = tmp_path / "out", tmp_path / "gold"
+    extracted = CliRunner().invoke(
+        cli_app,
+        ["extract", str(articles), "--backend", "fake", "--out", str(out), "--no-cache"],
+    )
+    assert extracted.exit_code == 0, extracted.output
+    store = ReviewStore.open(out, gold, articles, "tester")
+    client = TestClient(create_app(store), base_url="http://127.0.0.1")
+    ids = [row["article_id"] for row in client.get("/api/articles").json()["articles"]]
+    assert len(ids) == 5
+    text = client.get(f"/api/articles/{ids[0]}").json()["text"]
+    quote = text.split(".")[0]
+    event = {
+        "key": "a1",
+        "status": "accepted",
+        "fields": {
+            "event_type": "attack",
+            "salience": "main",
+            "location": "a base",
+            "perpetrator_status": "unknown",
+            "summary": "An attack on a base.",
+        },
+        "evidence": [{"quote": quote, "start": 0, "end": len(quote)}],
+    }
+    put = client.put(f"/api/articles/{ids[0]}/draft", json={"base_version": 0, "events": [event]})
+    assert put.status_code == 200, put.text
+    for article_id in ids:
+        version = client.get(f"/api/articles/{article_id}").json()["draft"]["version"]
+        saved = client.post(f"/api/articles/{article_id}/gold", json={"base_version": version})
+        assert saved.status_code == 200, saved.text
+    result = evaluate_paths(out, gold)
+    assert result.metrics.n_gold_events == 1 and result.metrics.n_pred_events == 0
+
+
+def test_a_taken_port_is_one_line(review_run: Run) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            cli_app,
+            [
+                *("review", str(review_run.run), "--articles", str(review_run.articles)),
+                *("--port", str(port)),
+            ],
+        )
+    assert result.exit_code == 2 and "pass another --port" in result.output
