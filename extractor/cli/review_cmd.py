@@ -33,8 +33,8 @@ def _check_port(host: str, port: int) -> None:
 def review_command(
     out: Path = typer.Argument(
         ...,
-        help="What to review: the --out folder of `extractor extract`, a .jsonl file, or a "
-        "directory of <article_id>.json files.",
+        help="What to review: the --out folder of `extractor extract`, a .jsonl file, a "
+        "directory of <article_id>.json files, or the SQLite file of `extract --sqlite`.",
     ),
     gold: Path | None = typer.Option(
         None,

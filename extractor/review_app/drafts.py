@@ -4,7 +4,7 @@
     ├── article_id, version   version grows by one per write; a stale write is a conflict
     ├── gold_etag             hash of the gold file the last save wrote (or found), or null
     └── events: [DraftEvent]
-        ├── key, origin       "p3" from the run's event 3, or "a1" added by the reviewer
+        ├── key               "p3" from the run's event 3, or "a1" added by the reviewer
         ├── status            pending | accepted | rejected
         ├── fields            every `Event` field but evidence, each may be null while drafting
         ├── evidence          [{quote, start, end}]: `text[start:end] == quote` when placed

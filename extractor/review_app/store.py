@@ -44,6 +44,7 @@ from extractor.review_app.drafts import (
     draft_from_run,
     to_gold,
 )
+from extractor.review_app.sqlite_run import is_sqlite_run, load_sqlite_run
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 REVIEWS_SUBDIR = "reviews"
@@ -119,11 +120,15 @@ class ReviewStore:
     def open(
         cls, run: Path, gold_dir: Path, articles: Path | None = None, reviewer: str = "reviewer"
     ) -> ReviewStore:
-        """Load the run and the article texts; `InputError` (one line) when either is bad.
+        """Load the run (an output folder, records, or an `extract --sqlite` file) and the
+        article texts; `InputError` (one line) when either is bad.
 
         Texts come from `articles` (what `extract` read), else from `GOLD/articles`.
         """
-        predictions = load_predictions(run)
+        if is_sqlite_run(run):
+            predictions, reasons = load_sqlite_run(run)
+        else:
+            predictions, reasons = load_predictions(run), _run_reasons(run)
         bad = sorted(a for a in predictions if not SAFE_ID.match(a) or ".." in a)
         if bad:
             raise InputError(f"{run}: article id {bad[0]!r} cannot name a gold file")
@@ -137,7 +142,7 @@ class ReviewStore:
         if textless:
             raise InputError(f"{source}: no article text for {', '.join(textless[:5])}")
         gold_dir.mkdir(parents=True, exist_ok=True)
-        return cls(run, gold_dir, predictions, texts, _run_reasons(run), reviewer)
+        return cls(run, gold_dir, predictions, texts, reasons, reviewer)
 
     # paths ------------------------------------------------------------------------------
 

@@ -298,3 +298,37 @@ def test_a_taken_port_is_one_line(review_run: Run) -> None:
             ],
         )
     assert result.exit_code == 2 and "pass another --port" in result.output
+
+
+def test_a_run_reads_from_the_sqlite_file_extract_wrote(tmp_path: Path) -> None:
+    import sqlite3
+
+    articles = Path(__file__).resolve().parents[2] / "gold" / "articles"
+    db = tmp_path / "events.db"
+    extracted = CliRunner().invoke(
+        cli_app,
+        [
+            *("extract", str(articles), "--backend", "fake", "--no-cache"),
+            *("--out", str(tmp_path / "out"), "--sqlite", str(db)),
+        ],
+    )
+    assert extracted.exit_code == 0, extracted.output
+    store = ReviewStore.open(db, tmp_path / "gold", articles)
+    assert len(store.predictions) == 5
+    assert all(not record.events for record in store.predictions.values())
+    with sqlite3.connect(tmp_path / "not-ours.db") as other:
+        other.execute("CREATE TABLE t (x)")
+    with pytest.raises(InputError, match="not a database `extract --sqlite` wrote"):
+        ReviewStore.open(tmp_path / "not-ours.db", tmp_path / "gold", articles)
+
+
+def test_a_restarted_server_finds_every_autosaved_change(review_run: Run) -> None:
+    client = client_for(review_run)
+    draft = client.get(URL).json()["draft"]
+    draft["events"][0]["fields"]["damage"] = "typed before the crash"
+    client.put(f"{URL}/draft", json={"base_version": 0, "events": draft["events"]})
+    drafts = review_run.gold / "reviews" / "drafts"
+    assert [p.name for p in drafts.iterdir()] == [f"{SEED}.json"]  # no temp file left
+    restarted = client_for(review_run).get(URL).json()["draft"]
+    assert restarted["version"] == 1
+    assert restarted["events"][0]["fields"]["damage"] == "typed before the crash"

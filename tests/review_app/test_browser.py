@@ -51,6 +51,7 @@ SELECT_TEXT = """(phrase) => {
   return true;
 }"""
 ADDED_QUOTE = "one late last month on a small U.S. base in eastern Syria"
+MORE_EVIDENCE = "This base has faced repeated attacks over the past few weeks"
 
 
 def free_port() -> int:
@@ -144,6 +145,10 @@ def test_accept_correct_reject_add_save_and_reload(served: tuple[Run, str], page
     added.locator("input[name=country]").fill("Syria")
     added.locator("textarea[name=summary]").fill("An attack on a small U.S. base in eastern Syria.")
     added.locator("textarea[name=summary]").press("Tab")
+    # add a second passage to the added event, and drop a quote from the first event
+    assert p.evaluate(SELECT_TEXT, MORE_EVIDENCE)
+    p.click("#add-evidence")
+    card(p, 0).locator(".evidence li").nth(1).locator("button.remove-evidence").click()
     p.fill("#reviewer", "Ann Alyst")
     p.click("#save")
     p.wait_for_selector("#message.ok")
@@ -156,7 +161,9 @@ def test_accept_correct_reject_add_save_and_reload(served: tuple[Run, str], page
         "Ain al Asad base",
         "small U.S. base in eastern Syria",
     ]
-    assert gold["events"][2]["evidence"] == [ADDED_QUOTE]
+    assert gold["events"][2]["evidence"] == [ADDED_QUOTE, MORE_EVIDENCE]
+    assert len(gold["events"][0]["evidence"]) == 2
+    assert not any("is similar to previous ones" in q for q in gold["events"][0]["evidence"])
     assert gold["events"][2]["salience"] == "background"
     review = json.loads((run.gold / "reviews" / f"{SEED}.json").read_text())
     assert review["reviewer"] == "Ann Alyst" and review["added"] == 1
@@ -179,6 +186,9 @@ def test_accept_correct_reject_add_save_and_reload(served: tuple[Run, str], page
     assert card(p, 3).locator(".evidence").inner_text().startswith(f"\u201c{ADDED_QUOTE}")
     assert "Ann Alyst" in p.inner_text("#saved-state")
     assert "1/2 articles saved" in p.inner_text("#progress")
+    p.keyboard.press("n")  # next article
+    p.wait_for_function(f"() => location.hash === '#{XSS}'")
+    assert p.locator(".card").count() == 1
 
 
 def test_a_bad_date_is_shown_and_not_saved(served: tuple[Run, str], page: Any) -> None:

@@ -48,7 +48,7 @@ function el(tag, attrs, ...children) {
 }
 
 async function api(method, path, body) {
-  const options = { method, headers: {} };
+  const options = { method, headers: {}, keepalive: method !== "GET" };
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
