@@ -115,6 +115,8 @@ class ReviewStore:
     reasons: dict[str, list[list[str]]]
     reviewer: str
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _fresh: dict[str, Draft] = field(default_factory=dict, repr=False)
+    """Drafts made from the run, grounded once per session (grounding is fuzzy search)."""
 
     @classmethod
     def open(
@@ -184,15 +186,16 @@ class ReviewStore:
                 return Draft.model_validate_json(path.read_text(encoding="utf-8"))
             except ValidationError as exc:
                 raise InputError(f"{path}: {describe_validation_error(exc)}") from None
-        record = self.predictions[article_id]
-        draft = draft_from_run(
-            article_id,
-            list(record.events),
-            self.reasons.get(article_id, []),
-            self.texts[article_id],
+        if article_id not in self._fresh:
+            self._fresh[article_id] = draft_from_run(
+                article_id,
+                list(self.predictions[article_id].events),
+                self.reasons.get(article_id, []),
+                self.texts[article_id],
+            )
+        return self._fresh[article_id].model_copy(
+            deep=True, update={"gold_etag": _etag(self.gold_path(article_id))}
         )
-        draft.gold_etag = _etag(self.gold_path(article_id))
-        return draft
 
     def write_draft(self, article_id: str, base_version: int, events: list[DraftEvent]) -> Draft:
         """Replace the draft's events when `base_version` is the current one."""

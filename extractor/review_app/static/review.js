@@ -199,7 +199,7 @@ function control(event, name) {
   const value = event.fields[name];
   const update = (v) => { event.fields[name] = v; changed(false); };
   if (ENUMS[name]) {
-    return el("select", { name, onchange: (e) => update(e.target.value) },
+    return el("select", { name, "aria-label": name, onchange: (e) => update(e.target.value) },
       ENUMS[name].map((option) => el("option", { value: option, selected: option === value }, option)));
   }
   if (name === "weapon_types") {
@@ -212,11 +212,11 @@ function control(event, name) {
         } }), ` ${w}`)));
   }
   if (COUNTS.includes(name)) {
-    return el("input", { type: "number", min: "0", step: "1", name, value: value === null ? "" : String(value),
+    return el("input", { type: "number", min: "0", step: "1", name, "aria-label": name, value: value === null ? "" : String(value),
       onchange: (e) => update(e.target.value === "" ? null : Number(e.target.value)) });
   }
   const toValue = (raw) => (raw.trim() === "" ? null : raw);
-  const attrs = { name, value: value === null ? "" : value,
+  const attrs = { name, "aria-label": name, value: value === null ? "" : value,
     onchange: (e) => update(toValue(e.target.value)),
     oninput: (e) => { event.fields[name] = toValue(e.target.value); changedSoon(); } };
   if (name === "date") {
