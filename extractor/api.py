@@ -51,10 +51,24 @@ from extractor.call_log import CallLogStore, RunInfo
 from extractor.core.errors import ConfigError, InputError
 from extractor.core.records import ExtractionRecord, FailureRecord
 from extractor.core.schema import ArticleEvents
+from extractor.engines import (
+    BackendFactory,
+    Engine,
+    RayOptions,
+    backend_factory,
+    object_factory,
+    require_ray,
+)
 from extractor.inputs import Inputs, read_inputs, text_article_id
 from extractor.output_store import Notice
 from extractor.outputs import BatchSummary, OutputError, failure_from_problem, summarize
-from extractor.runner import CachedRunner, Outcome, RunnerConfig, extract_to_directory
+from extractor.runner import (
+    BatchRunner,
+    CachedRunner,
+    Outcome,
+    RunnerConfig,
+    extract_to_directory,
+)
 from extractor.sqlite_store import check_sqlite_path, run_row, save_run
 
 if TYPE_CHECKING:
@@ -200,8 +214,16 @@ def extract_batch(
     call_log: str | os.PathLike[str] | None = None,
     budget: CostGuard | None = None,
     on_call: Callable[[str, str], None] | None = None,
+    engine: Engine | str = Engine.LOCAL,
+    ray: RayOptions | None = None,
+    factory: BackendFactory | None = None,
 ) -> ExtractionResult:
     """Run `backend` over an already read batch: what `extract` and `extractor extract` do.
+
+    `engine`: `local` (this process, `concurrency` articles in flight) or `ray` (a Ray
+    cluster reached by `ray`, `concurrency` articles in flight per worker; each worker
+    builds its backend with `factory`, default: a copy of `backend`). The outputs, cache
+    and call log are the same either way, written here (`extractor.engines.ray_runner`).
 
     `budget`: start no article that would take the run past its `max_cost`; the articles
     not started are in `not_attempted` and `halted` says why (`extractor.budget`).
@@ -229,6 +251,7 @@ def extract_batch(
         ResultCache(cache_path, enabled=not no_cache, on_notice=on_notice) as cache,
         _open_call_log(call_log, backend, on_call) as log,
     ):
+        runner = _batch_runner(Engine(engine), backend, cache, config, log, ray, factory)
         if out_dir is not None:
             run, summary = extract_to_directory(
                 articles,
@@ -242,9 +265,9 @@ def extract_batch(
                 stop=stop,
                 on_notice=on_notice,
                 call_log=log,
+                runner=runner,
             )
         else:
-            runner = CachedRunner(backend, cache, config=config, call_log=log)
             run = runner.run(articles, on_result, stop=stop)
             summary = summarize(
                 run.records, [*problems, *run.failures], run.wall_s, run.not_attempted
@@ -274,6 +297,30 @@ def extract_batch(
         skipped=skipped,
         halted=run.halted,
         not_attempted=tuple(run.not_attempted),
+    )
+
+
+def _batch_runner(
+    engine: Engine,
+    backend: Backend,
+    cache: ResultCache,
+    config: RunnerConfig,
+    log: CallLogStore | None,
+    ray: RayOptions | None,
+    factory: BackendFactory | None,
+) -> BatchRunner:
+    """The runner of the chosen engine (Ray is imported only for the ray engine)."""
+    if engine is Engine.LOCAL:
+        return CachedRunner(backend, cache, config=config, call_log=log)
+    from extractor.engines.ray_runner import RayRunner
+
+    return RayRunner(
+        factory or object_factory(backend),
+        backend,
+        cache,
+        options=ray or RayOptions(),
+        config=config,
+        call_log=log,
     )
 
 
@@ -316,6 +363,9 @@ def extract(
     call_log: str | os.PathLike[str] | None = None,
     max_cost: float | None = None,
     prices: str | os.PathLike[str] | None = None,
+    engine: Engine | str = Engine.LOCAL,
+    ray_address: str | None = None,
+    workers: int | None = None,
     **options: Any,
 ) -> ExtractionResult:
     """Extract events from article texts and/or files; the Python face of `extractor extract`.
@@ -333,14 +383,22 @@ def extract(
     `max_cost`: start no article that would take the call past this many US dollars, by
     the price table (`extractor/prices.toml`, with `prices` or `$EXTRACTOR_PRICES` over it;
     a model without a price is a `ConfigError`); the rest are in `result.not_attempted`.
+    `engine="ray"`: extract on a Ray cluster (`ray_address`, else `$RAY_ADDRESS`, else a
+    Ray instance started on this machine) with `workers` workers, `concurrency` articles in
+    flight on each; same results, cache and files (`pip install 'extractor[ray]'`).
 
     Returns an `ExtractionResult`: `.articles` (typed `ArticleEvents`, input order),
     `.records` (with evidence offsets and provenance), `.failures` (never raised), `.ok`.
     """
     if concurrency < 1:
         raise ConfigError("concurrency must be at least 1")
+    chosen_engine = _engine(engine)
+    ray = RayOptions(ray_address, workers) if chosen_engine is Engine.RAY else None
     batch = read_inputs(inputs)
     check_destinations(out_dir, cache_dir, no_cache, sqlite)
+    factory = None
+    if ray is not None and isinstance(backend, str):
+        factory = backend_factory(backend, {"model": model, "base_url": base_url, **options}, ray)
     with open_backend(backend, model=model, base_url=base_url, **options) as chosen:
         budget = None
         if max_cost is not None:
@@ -356,10 +414,25 @@ def extract(
             sqlite=sqlite,
             call_log=call_log,
             budget=budget,
+            engine=chosen_engine,
+            ray=ray,
+            factory=factory,
         )
     if result.interrupted:
         raise KeyboardInterrupt
     return result
+
+
+def _engine(name: Engine | str) -> Engine:
+    """The engine called `name`; the ray engine only when Ray can be imported."""
+    try:
+        engine = Engine(name)
+    except ValueError:
+        known = ", ".join(e.value for e in Engine)
+        raise ConfigError(f"unknown engine {name!r}: choose one of {known}") from None
+    if engine is Engine.RAY:
+        require_ray()
+    return engine
 
 
 def _as_article_events(record: object) -> ArticleEvents:

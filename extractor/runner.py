@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from extractor.answers import Answer, answer_from_cache, answer_to_cache
 from extractor.articles import Article, InputProblem
@@ -155,6 +156,17 @@ class BatchResult:
             self.records.append(outcome)
         else:
             self.failures.append(outcome)
+
+
+class BatchRunner(Protocol):
+    """What runs a batch: `CachedRunner` here, or another engine (`extractor.engines`)."""
+
+    def run(
+        self,
+        articles: Iterable[Article],
+        on_result: Callable[[Outcome], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> BatchResult: ...
 
 
 class CachedRunner:
@@ -438,6 +450,7 @@ def extract_to_directory(
     stop: threading.Event | None = None,
     on_notice: Notice | None = None,
     call_log: CallLogStore | None = None,
+    runner: BatchRunner | None = None,
 ) -> tuple[BatchResult, BatchSummary]:
     """Run a batch and keep `out_dir` up to date as each article finishes.
 
@@ -447,7 +460,8 @@ def extract_to_directory(
     `interrupted`) and its summary. The combined files hold every record in the folder,
     this run's and earlier ones', also after Ctrl-C. `OutputError` stops the run at once
     when the folder cannot take results (not a directory, disk full). `call_log`: every
-    model call is recorded there (`extractor.call_log`).
+    model call is recorded there (`extractor.call_log`). `runner`: what runs the batch
+    (default: a `CachedRunner` over `backend`, `cache`, `config` and `call_log`).
     """
     problems = list(problems)
     store = OutputStore(out_dir, on_notice=on_notice).open()
@@ -472,7 +486,7 @@ def extract_to_directory(
         if on_result is not None:
             on_result(recorded)
 
-    runner = CachedRunner(backend, cache, config=config, call_log=call_log)
+    runner = runner or CachedRunner(backend, cache, config=config, call_log=call_log)
     try:
         result = runner.run(writable(articles), on_result=collect, stop=stop)
     except BaseException:

@@ -41,6 +41,7 @@ from extractor.cli.progress_lines import ProgressLines
 from extractor.cli.stop_signals import StopSignals
 from extractor.core.errors import ConfigError, InputError
 from extractor.core.records import ExtractionRecord
+from extractor.engines import Engine, RayOptions, backend_factory, require_ray
 from extractor.outputs import BatchSummary
 from extractor.pricing import FREE, Price, load_prices, price_for
 from extractor.redaction import install_log_redaction, redact
@@ -237,6 +238,32 @@ def extract_command(
         help="TOML price table laid over the shipped one (dollars per 1M tokens in/out; "
         "also $EXTRACTOR_PRICES; layout: extractor/prices.toml)",
     ),
+    engine: Engine = typer.Option(
+        Engine.LOCAL,
+        "--engine",
+        help="where articles are extracted: local (this process) or ray (a Ray cluster; "
+        "pip install 'extractor[ray]'; outputs, cache and call log stay here). README: "
+        "Running on a Ray cluster",
+    ),
+    ray_address: str | None = typer.Option(
+        None,
+        "--ray-address",
+        help="--engine ray: the cluster, e.g. 10.0.0.5:6379 or auto (default: $RAY_ADDRESS, "
+        "else a Ray instance started on this machine for the batch)",
+    ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="--engine ray: workers (Ray actors, one backend each; default: the cluster's "
+        "CPUs / --worker-cpus); --concurrency is then articles in flight per worker",
+    ),
+    worker_cpus: float = typer.Option(
+        1.0,
+        "--worker-cpus",
+        min=0.01,
+        help="--engine ray: CPUs each worker reserves (the local backend's llama.cpp threads)",
+    ),
 ) -> None:
     """Extract events from articles into OUT (events.jsonl, events.csv, articles/, failures).
 
@@ -259,19 +286,21 @@ def extract_command(
                 batch = dataclasses.replace(batch, articles=batch.articles[:limit])
             price_table = load_prices(prices)
             check_destinations(out, cache_dir, no_cache, sqlite)
+            ray = None
+            if engine is Engine.RAY:
+                require_ray()
+                ray = RayOptions(ray_address, workers, worker_cpus)
+            backend_options = {
+                **_model_options(backend, option, timeout=timeout, context_tokens=context_tokens),
+                "model": model,
+                "base_url": base_url,
+                "mode": mode,
+                "strategy": strategy,
+                "variant": variant,
+                "call_cache": call_cache,
+            }
             with (
-                open_backend(
-                    backend,
-                    **_model_options(
-                        backend, option, timeout=timeout, context_tokens=context_tokens
-                    ),
-                    model=model,
-                    base_url=base_url,
-                    mode=mode,
-                    strategy=strategy,
-                    variant=variant,
-                    call_cache=call_cache,
-                ) as chosen,
+                open_backend(backend, **backend_options) as chosen,
                 _progress() as progress,
                 contextlib.ExitStack() as stack,
             ):
@@ -319,6 +348,9 @@ def extract_command(
                     call_log=call_log,
                     budget=guard,
                     on_call=stage,
+                    engine=engine,
+                    ray=ray,
+                    factory=backend_factory(backend, backend_options, ray) if ray else None,
                 )
         except KeyboardInterrupt:
             signals.noticed()
