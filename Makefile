@@ -110,7 +110,7 @@ clean:  ## remove the virtualenv and outputs
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks (benchmarks/README.md): each writes results.json + results.md into its folder.
-.PHONY: bench-throughput bench-faults bench-peers bench-peers-dev
+.PHONY: bench-throughput bench-faults bench-peers bench-peers-dev bench-scale
 PEERS_VENV ?= build/peers-venv
 PEERS_ARGS ?=  # e.g. --workdir build/peers-work to keep the outputs and caches
 
@@ -119,6 +119,9 @@ bench-throughput: install  ## benchmark: articles/s vs a 200 ms loopback server,
 
 bench-faults: install  ## benchmark: 30% injected faults, re-run, SIGKILL mid-run; nothing lost or repeated (~4 min)
 	$(BIN)/python -m benchmarks.faults.run
+
+bench-scale: install  ## benchmark: --engine ray with 1, 2, 4 workers vs one process, 200 ms loopback server (~5 min)
+	$(BIN)/python -m benchmarks.scale.run
 
 # The peers' llama_cpp.server is the same portable build as ours (a plain pip install would
 # compile a native one, which dies with SIGILL on CPUs that advertise AMX).

@@ -285,6 +285,31 @@ def test_a_driver_killed_mid_run_is_resumed_without_asking_for_finished_articles
         assert {p.stem for p in finished.glob("*.json")} == set(IDS)
 
 
+def test_sigterm_stops_a_ray_batch_keeping_what_finished_and_its_workers(
+    cluster: str, tmp_path: Path
+) -> None:
+    articles = _write_articles(tmp_path / "articles")
+    with OpenAIServer(answer_text=_answer(delay_s=0.3)) as server:
+        openai = ["--backend", "openai", "--base-url", server.url, "--model", "any"]
+        ray = ["--engine", "ray", "--ray-address", cluster, "--workers", "2"]
+        child = _cli(_extract_args(articles, tmp_path / "ray", openai, *ray))
+        finished = tmp_path / "ray" / "articles"
+        deadline = time.monotonic() + 60
+        while len(list(finished.glob("*.json"))) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        child.send_signal(signal.SIGTERM)
+        code, stderr = _finish(child)
+        assert code == 143, stderr
+        written = {p.stem for p in finished.glob("*.json")}
+        assert 3 <= len(written) < len(IDS) + 1
+        jsonl = _lines(tmp_path / "ray" / "events.jsonl")
+        assert {json.loads(line)["article_id"] for line in jsonl} == written
+        deadline = time.monotonic() + 30
+        while _worker_pids() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _worker_pids() == []  # the batch's workers are gone with it
+
+
 def test_without_an_address_the_api_starts_a_ray_instance_itself(tmp_path: Path) -> None:
     articles = _write_articles(tmp_path / "articles")
     script = (
@@ -324,3 +349,46 @@ def test_without_ray_installed_the_api_says_what_to_install(
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(ConfigError, match=r"pip install 'extractor\[ray\]'"):
         extractor.extract("Two rockets hit Camp Larch.", backend="fake", engine="ray")
+
+
+def test_a_worker_starts_from_the_cache_entries_the_driver_sends(tmp_path: Path) -> None:
+    """No Ray here: the probe and the worker class in this process. A long article whose
+    last chunk failed before: the probe finds the other chunks, the worker asks only for
+    the missing one, and the driver stores the entry it sends back."""
+    from extractor.backends.fake import FakeBackend
+    from extractor.cache import ResultCache
+    from extractor.core.errors import InvalidModelOutput
+    from extractor.core.records import ExtractionRecord
+    from extractor.engines.cache_probe import CacheProbe
+    from extractor.engines.ray_worker import ExtractionWorker
+    from extractor.inputs import read_inputs
+    from extractor.prompts import load_prompt
+    from extractor.runner import CachedRunner, RunnerConfig
+    from tests.test_chunking_api import TOWER, long_article
+
+    article = read_inputs({"long": long_article()}).articles[0]
+    config, prompt = RunnerConfig(), load_prompt("extract")
+
+    def last_chunk_fails(request: Any) -> Any:
+        if TOWER in request.text:
+            raise InvalidModelOutput("no", attempts=1)
+        return FakeBackend().extract(request).events
+
+    with ResultCache(tmp_path / "cache") as cache:
+        first = FakeBackend(respond=last_chunk_fails, context_tokens=5000)
+        failed = CachedRunner(first, cache, config=config).extract_article(article)
+        assert failed.kind == "invalid_output" and len(first.calls) >= 2  # type: ignore[union-attr]
+        found = CacheProbe(first.info, cache, prompt, config).probe(article)
+        assert isinstance(found, dict) and len(found) == len(first.calls) - 1
+        worker = ExtractionWorker(lambda: FakeBackend(context_tokens=5000), prompt, config)
+        done = worker.extract(article, found, log_calls=True)
+        assert [call.text for call in worker.backend.calls] == [first.calls[-1].text]  # type: ignore[attr-defined]
+        assert isinstance(done.outcome, ExtractionRecord)
+        assert done.outcome.provenance.chunks == len(first.calls)
+        assert len(done.cache_writes) == 1 and done.calls is not None
+        assert [kept[1] for kept in done.calls.records] == ["long"]
+        for key, value in done.cache_writes.items():
+            cache.set(key, value)
+        again = CacheProbe(first.info, cache, prompt, config).probe(article)
+        assert isinstance(again, ExtractionRecord) and again.provenance.cache_hit
+        assert again.events == done.outcome.events

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import math
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -67,12 +68,13 @@ def ray_session(options: RayOptions) -> Iterator[float]:
     if owned:
         quiet: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
         try:
-            if address:
-                ray.init(address=address, **quiet)
-            else:
-                wanted = (options.workers or 1) * options.worker_cpus
-                cpus = max(os.cpu_count() or 1, math.ceil(wanted))
-                ray.init(address="local", num_cpus=cpus, include_dashboard=False, **quiet)
+            with _signal_handlers_kept():
+                if address:
+                    ray.init(address=address, **quiet)
+                else:
+                    wanted = (options.workers or 1) * options.worker_cpus
+                    cpus = max(os.cpu_count() or 1, math.ceil(wanted))
+                    ray.init(address="local", num_cpus=cpus, include_dashboard=False, **quiet)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             where = f"at {address}" if address else "on this machine"
             raise ConfigError(f"cannot reach a Ray cluster {where}: {exc}") from None
@@ -81,6 +83,23 @@ def ray_session(options: RayOptions) -> Iterator[float]:
     finally:
         if owned:
             ray.shutdown()
+
+
+@contextlib.contextmanager
+def _signal_handlers_kept() -> Iterator[None]:
+    """`ray.init` installs its own SIGTERM/SIGINT handlers in the driver (which end the
+    process); put back the ones in place before, so a signal stops the batch as it does
+    with the local engine (finished articles written, exit code 143 / 130)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in kept.items():
+            if handler is not None:
+                signal.signal(sig, handler)
 
 
 class RayRunner:
@@ -218,7 +237,10 @@ class _Batch:
     def collect(self, until_below: int) -> None:
         """Take results as they come until fewer than `until_below` articles are in flight."""
         while len(self.pending) >= until_below and not self.stopped():
-            ready, _ = self.ray.wait(list(self.pending), num_returns=1, timeout=POLL_S)
+            refs = list(self.pending)
+            ready, _ = self.ray.wait(refs, num_returns=1, timeout=POLL_S)
+            if ready:  # then every result already back, in one call
+                ready, _ = self.ray.wait(refs, num_returns=len(refs), timeout=0)
             for ref in ready:
                 self.take(ref)
 

@@ -1,0 +1,1 @@
+"""Benchmark package: see benchmarks/scale/run.py."""
