@@ -152,7 +152,12 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 if result.exit_code != 0:
                     rows[-1]["stderr_tail"] = result.stderr_tail
                 print({k: v for k, v in rows[-1].items() if k != "command"}, flush=True)
-    return {"rows": rows, "delay_s": args.delay, "cluster_cpus": args.cluster_cpus}
+    return {
+        "rows": rows,
+        "delay_s": args.delay,
+        "cluster_cpus": args.cluster_cpus,
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def verdicts(results: dict[str, Any]) -> dict[str, Any]:
@@ -193,7 +198,52 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {r['articles_per_s']} | {r['ideal_s']} | {share} "
             f"| {r.get('driver_cpu_ms_per_article', '-')} |"
         )
+    if results.get("load_average_at_end"):
+        lines += ["", f"Load average (1, 5, 15 min) at the end: {results['load_average_at_end']}."]
+    lines += ["", *(results.get("notes") or []), *_reading(results)]
     return "\n".join(lines) + "\n"
+
+
+def _reading(results: dict[str, Any]) -> list[str]:
+    """What the rows say, and the arithmetic for a real cluster from the measured costs."""
+    rows = results["rows"]
+    ray_ms = [r["driver_cpu_ms_per_article"] for r in rows if r["engine"] == "ray"]
+    local_ms = [r["driver_cpu_ms_per_article"] for r in rows if r["engine"] == "local"]
+    if not ray_ms or not local_ms:
+        return []
+    driver_ms, total_ms = min(ray_ms), min(local_ms)
+    ceiling = 1000 / driver_ms
+    per_hour = 3600 / LOCAL_MODEL_S_PER_ARTICLE
+    return [
+        "",
+        "### Reading",
+        "",
+        f"- The driver (the `extractor extract` process) spent {driver_ms} ms of CPU per "
+        f"article with Ray workers (best row), against {total_ms} ms for the whole "
+        "single-process run: probing the cache, storing entries, writing each record and "
+        "the combined files, and Ray's own calls stay on the driver; workers take only the "
+        "request, validation and grounding (the driver's figure includes its start-up). On "
+        "2 cores shared by the driver, the workers, the server and other jobs, no real gain "
+        "over one process is expected; compare rows only within the noise noted above.",
+        f"- Driver ceiling: about {ceiling:.0f} articles/s ({ceiling * 3600:,.0f} "
+        "articles/hour) on this CPU, whatever the number of workers. Past that, run several "
+        "drivers over disjoint shards of the corpus (the output folder takes several "
+        "writers; not measured here).",
+        "- API path on a real cluster: a worker with `-j c` against an endpoint answering in "
+        "L seconds gives c / L articles/s (e.g. c = 16, L = 5 s: 3.2 articles/s, 11,520 "
+        f"articles/hour per worker), so about {ceiling / 3.2:.0f} such workers saturate one "
+        "driver; the endpoint's rate limit usually binds first.",
+        f"- Local path: {LOCAL_MODEL_S_PER_ARTICLE:.0f} s per article on 2 cores (README "
+        f"`make run`: 1.5B model, sentence strategy) is {per_hour:.1f} articles/hour per "
+        f"2 cores. A 16-core node with 8 workers x `--worker-cpus 2` gives at most "
+        f"{8 * per_hour:.0f} articles/hour if llama.cpp scales linearly over actors (memory "
+        "bandwidth usually makes it less; not measured); 100,000 articles are then about "
+        f"{100000 / (8 * per_hour):,.0f} node-hours. The driver is idle at that rate.",
+        "- Local path with 1 and 2 actors on this machine: not measured. Another engineer was "
+        "timing model runs on these 2 cores during this work; a model on Ray actors would "
+        "have spoiled their timings and measured only the contention. Expected: no gain "
+        "(2 actors x 1 thread do the work of 1 actor x 2 threads, or less).",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
