@@ -392,3 +392,14 @@ def test_a_worker_starts_from_the_cache_entries_the_driver_sends(tmp_path: Path)
         again = CacheProbe(first.info, cache, prompt, config).probe(article)
         assert isinstance(again, ExtractionRecord) and again.provenance.cache_hit
         assert again.events == done.outcome.events
+
+
+def test_each_local_model_worker_runs_on_the_cpus_it_reserves() -> None:
+    from extractor.engines import RayOptions, backend_factory
+
+    two = backend_factory("local", {"model": None}, RayOptions(worker_cpus=2.0))
+    assert two.keywords == {"n_threads": 2}  # type: ignore[attr-defined]
+    given = backend_factory("local", {"n_threads": 3}, RayOptions(worker_cpus=2.0))
+    assert given.keywords == {"n_threads": 3}  # type: ignore[attr-defined]
+    http = backend_factory("openai", {"model": "m", "timeout": None}, RayOptions(worker_cpus=2))
+    assert http.keywords == {"model": "m"}  # type: ignore[attr-defined]
