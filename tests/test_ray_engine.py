@@ -185,6 +185,14 @@ def test_fake_backend_on_two_nodes_writes_what_the_local_engine_writes(
     assert "extracted 13" in stderr
 
 
+def test_more_workers_than_the_cluster_holds_is_a_usage_error(cluster: str, tmp_path: Path) -> None:
+    articles = _write_articles(tmp_path / "articles")
+    ray = ["--engine", "ray", "--ray-address", cluster, "--workers", "3"]
+    code, stderr = _finish(_cli(_extract_args(articles, tmp_path / "ray", ["-b", "fake"], *ray)))
+    assert code == 2, stderr
+    assert "the Ray cluster has 2 CPUs; 3 workers x 1 CPUs" in stderr
+
+
 def test_openai_backend_on_two_nodes_matches_the_local_engine_and_resumes_from_cache(
     cluster: str, tmp_path: Path
 ) -> None:

@@ -137,6 +137,12 @@ class RayRunner:
         started = time.perf_counter()
         with ray_session(self.options) as cpus:
             workers = self.options.workers or max(1, int(cpus // self.options.worker_cpus))
+            if workers * self.options.worker_cpus > cpus:
+                raise ConfigError(
+                    f"the Ray cluster has {cpus:g} CPUs; {workers} workers x "
+                    f"{self.options.worker_cpus:g} CPUs (--workers x --worker-cpus) would not "
+                    "all start: give fewer workers or a smaller --worker-cpus"
+                )
             result = _Batch(self, workers, on_result, stop).run(articles)
         result.wall_s = time.perf_counter() - started
         return result
