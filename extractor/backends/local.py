@@ -18,7 +18,12 @@ from extractor.backends.base import BackendInfo, BackendResult, ExtractionReques
 from extractor.backends.call_cache import CachedChat, call_cache_dir
 from extractor.backends.options import ModelOption
 from extractor.backends.strategy_run import resolve_strategy, run_strategy, strategy_params
-from extractor.clients.llama_inprocess import LlamaChat, import_llama_cpp, load_llama
+from extractor.clients.llama_inprocess import (
+    LlamaChat,
+    decode_options_from_env,
+    import_llama_cpp,
+    load_llama,
+)
 from extractor.core.errors import ConfigError
 from extractor.models import resolve_model
 from extractor.models.selfcheck import check_model
@@ -84,6 +89,7 @@ class LocalBackend:
                 "n_ctx": self.n_ctx,
                 "model_sha256": self.spec.sha256 if self.spec else None,
                 "model_bytes": self.path.stat().st_size,
+                "decoder": "plain" if decode_options_from_env() is None else "fast",
             },
             context_tokens=self.n_ctx,
             uses_published_date=self.strategy.uses_published_date,
@@ -97,7 +103,8 @@ class LocalBackend:
             # kill this process mid-batch; prove the model runs in a child first (stamped).
             check_model(self.path)
             chat_format = self.spec.chat_format if self.spec else None
-            llama_chat = LlamaChat(load_llama(self.path, self.n_ctx, self.n_threads, chat_format))
+            llama = load_llama(self.path, self.n_ctx, self.n_threads, chat_format)
+            llama_chat = LlamaChat(llama, decode_options_from_env())
             self._timings = llama_chat.timings
             self._chat = llama_chat
             if self.call_cache_dir is not None:

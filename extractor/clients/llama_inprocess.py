@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.clients.base import Completion
+from extractor.clients.llama_decoding import DecodeOptions, GreedyGrammarDecoder
 from extractor.core.errors import BackendUnavailable
 
 RUNTIME_INSTALL = "make runtime (or: .venv/bin/pip install 'llama-cpp-python==0.3.36')"
@@ -62,13 +63,90 @@ def load_llama(path: Path, n_ctx: int, n_threads: int, chat_format: str | None) 
     return _LOADED[key]
 
 
-class LlamaChat:
-    """`ChatModel` over one in-process `Llama`; grammars are compiled once per schema."""
+DECODER_ENV_VAR = "EXTRACTOR_LOCAL_DECODER"
+"""`plain` sends every call through `Llama.create_chat_completion` (the old, slower path)."""
 
-    def __init__(self, llama: Any) -> None:
+
+def decode_options_from_env() -> DecodeOptions | None:
+    """The fast decoder's options, or None when `$EXTRACTOR_LOCAL_DECODER` is `plain`."""
+    return None if os.environ.get(DECODER_ENV_VAR, "fast") == "plain" else DecodeOptions()
+
+
+class LlamaChat:
+    """`ChatModel` over one in-process `Llama`; grammars are compiled once per schema.
+
+    With `decoding` options (the default) calls go through `GreedyGrammarDecoder` (prefix
+    snapshots, grammar checked on the chosen token first, prompt-lookup drafts); with None,
+    through `Llama.create_chat_completion`. Both decode greedily under the same grammar.
+    """
+
+    def __init__(self, llama: Any, decoding: DecodeOptions | None = None) -> None:
         self.llama = llama
         self._grammars: dict[str, Any] = {}
         self.timings: list[dict[str, float]] = []
+        self._decoder: GreedyGrammarDecoder | None = None
+        self._prefix_len: dict[str, int] = {}
+        if decoding is not None and getattr(llama, "chat_format", None) == "chatml":
+            self._decoder = GreedyGrammarDecoder(llama, decoding)
+
+    @property
+    def decoder_name(self) -> str:
+        """`fast` or `plain`: which decoding path answers."""
+        return "plain" if self._decoder is None else "fast"
+
+    def _prompt_tokens(self, system: str, user: str) -> tuple[list[int], int]:
+        from llama_cpp.llama_chat_format import format_chatml
+
+        def tokens(user_text: str) -> list[int]:
+            messages = [
+                {"role": "system", "content": system},
+                {"role": "user", "content": user_text},
+            ]
+            prompt = format_chatml(messages=messages).prompt
+            return list(self.llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
+
+        full = tokens(user)
+        if system not in self._prefix_len:
+            prefix = tokens("")
+            n = 0
+            for a, b in zip(prefix, full, strict=False):
+                if a != b:
+                    break
+                n += 1
+            self._prefix_len[system] = n
+        return full, self._prefix_len[system]
+
+    def _complete_fast(
+        self,
+        decoder: GreedyGrammarDecoder,
+        system: str,
+        user: str,
+        schema: dict[str, Any],
+        max_tokens: int,
+    ) -> Completion:
+        started = time.perf_counter()
+        tokens, prefix_len = self._prompt_tokens(system, user)
+        stats = decoder.complete(tokens, prefix_len, self._grammar(schema), max_tokens)
+        self.timings.append(
+            {
+                "wall_s": time.perf_counter() - started,
+                "prompt_eval_tokens": stats.prompt_eval_tokens,
+                "prompt_eval_s": stats.prompt_eval_s,
+                "gen_tokens": stats.gen_tokens,
+                "gen_s": stats.gen_s,
+                "reused_tokens": stats.reused_tokens,
+                "restored_tokens": stats.restored_tokens,
+                "drafted": stats.drafted,
+                "accepted": stats.accepted,
+                "full_grammar_masks": stats.full_grammar_masks,
+            }
+        )
+        return Completion(
+            text=stats.text,
+            prompt_tokens=stats.prompt_tokens,
+            completion_tokens=stats.gen_tokens,
+            finish_reason=stats.finish_reason,
+        )
 
     def _grammar(self, schema: dict[str, Any]) -> Any:
         text = json.dumps(schema)  # key order matters: the grammar fixes field order
@@ -82,6 +160,8 @@ class LlamaChat:
         self, system: str, user: str, schema: dict[str, Any], max_tokens: int, *, slot: str
     ) -> Completion:
         """One greedy, grammar-constrained chat completion."""
+        if self._decoder is not None:
+            return self._complete_fast(self._decoder, system, user, schema, max_tokens)
         import llama_cpp
 
         ctx = self.llama._ctx.ctx
