@@ -110,7 +110,7 @@ clean:  ## remove the virtualenv and outputs
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks (benchmarks/README.md): each writes results.json + results.md into its folder.
-.PHONY: bench-throughput bench-faults bench-peers bench-peers-dev bench-scale
+.PHONY: bench-throughput bench-faults bench-peers bench-peers-dev bench-scale bench-speed bench-speed-levers bench-scale-local
 PEERS_VENV ?= build/peers-venv
 PEERS_ARGS ?=  # e.g. --workdir build/peers-work to keep the outputs and caches
 
@@ -122,6 +122,15 @@ bench-faults: install  ## benchmark: 30% injected faults, re-run, SIGKILL mid-ru
 
 bench-scale: install  ## benchmark: --engine ray with 1, 2, 4 workers vs one process, 200 ms loopback server (~5 min)
 	$(BIN)/python -m benchmarks.scale.run
+
+bench-speed: install runtime model  ## benchmark: our default beside the single-pass floor, seeds + dev set, with quality columns (~75 min of model time)
+	$(BIN)/python -m benchmarks.speed.run
+
+bench-speed-levers: install runtime model  ## benchmark: each decoding lever on its own, replaying the calls of 2 dev articles (needs bench-speed's call log, ~15 min)
+	$(BIN)/python -m benchmarks.speed.levers --calls build/speed-bench/dev/ours/calls.db --articles 2
+
+bench-scale-local: install runtime model  ## benchmark: the local model on 1 and 2 Ray actors vs one process, 4 short dev articles (~10 min)
+	$(BIN)/python -m benchmarks.scale.local_model
 
 # The peers' llama_cpp.server is the same portable build as ours (a plain pip install would
 # compile a native one, which dies with SIGILL on CPUs that advertise AMX).
