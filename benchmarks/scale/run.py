@@ -40,7 +40,7 @@ from benchmarks.common.synthetic import write_articles
 
 HERE = Path(__file__).resolve().parent
 RAY_ENV = {"RAY_AUTH_MODE": "disabled"}  # a loopback-only cluster; see docs/ray.md
-LOCAL_MODEL_S_PER_ARTICLE = 170.0  # README "make run": 1.5B model, sentence strategy, 2 cores
+LOCAL_MODEL_S_PER_ARTICLE = 120.8  # benchmarks/speed: seeds median, 1.5B, sentence, 2 cores
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -235,16 +235,17 @@ def _reading(results: dict[str, Any]) -> list[str]:
         "L seconds gives c / L articles/s (e.g. c = 16, L = 5 s: 3.2 articles/s, 11,520 "
         f"articles/hour per worker), so about {ceiling / 3.2:.0f} such workers saturate one "
         "driver; the endpoint's rate limit usually binds first.",
-        f"- Local path: {LOCAL_MODEL_S_PER_ARTICLE:.0f} s per article on 2 cores (README "
-        f"`make run`: 1.5B model, sentence strategy) is {per_hour:.1f} articles/hour per "
+        f"- Local path: {LOCAL_MODEL_S_PER_ARTICLE:.0f} s per article on 2 cores (the seeds' "
+        "median in benchmarks/speed, long articles; the development set's is 42 s; 1.5B "
+        f"model, sentence strategy) is {per_hour:.1f} articles/hour per "
         f"2 cores. A 16-core node with 8 workers x `--worker-cpus 2` gives at most "
         f"{8 * per_hour:.0f} articles/hour if llama.cpp scales linearly over actors (memory "
         "bandwidth usually makes it less; not measured); 100,000 articles are then about "
         f"{100000 / (8 * per_hour):,.0f} node-hours. The driver is idle at that rate.",
-        "- Local path with 1 and 2 actors on this machine: not measured. Another engineer was "
-        "timing model runs on these 2 cores during this work; a model on Ray actors would "
-        "have spoiled their timings and measured only the contention. Expected: no gain "
-        "(2 actors x 1 thread do the work of 1 actor x 2 threads, or less).",
+        "- Local path with 1 and 2 actors on this machine (`make bench-scale-local`, "
+        "[local_model.md](local_model.md)): 4 short development articles took 114.0 s in one "
+        "process, 121.8 s on 1 actor x 2 threads and 129.1 s on 2 actors x 1 thread (start-up "
+        "and model loads included), with the same events: no gain on 2 cores, as expected.",
     ]
 
 
