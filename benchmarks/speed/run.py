@@ -253,6 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--work", type=Path, default=REPO / "build" / "speed-bench")
     parser.add_argument("--results", type=Path, default=HERE)
     parser.add_argument("--wait-s", type=float, default=600.0)
+    parser.add_argument(
+        "--draft-tokens",
+        type=int,
+        default=None,
+        help="turn on prompt-lookup drafts of up to N tokens (a lever, not the default)",
+    )
+    parser.add_argument("--no-floor", action="store_true", help="ours only (a lever's row)")
     return parser
 
 
@@ -266,6 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     load_started = time.perf_counter()
     chat = backend.chat  # load + self-check outside the timed articles
     load_s = time.perf_counter() - load_started
+    if args.draft_tokens is not None and chat._decoder is not None:
+        from extractor.clients.llama_decoding import DecodeOptions
+
+        chat._decoder.options = DecodeOptions(draft_tokens=args.draft_tokens)
     results: dict[str, Any] = {
         "command": "python -m benchmarks.speed.run " + " ".join(argv or sys.argv[1:]),
         "date": started.isoformat(timespec="seconds"),
@@ -273,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "model": args.model,
         "threads": args.threads,
-        "decoder": chat.decoder_name,
+        "decoder": chat.decoder_name
+        + (f"+drafts {args.draft_tokens}" if args.draft_tokens is not None else ""),
         "model_load_s": round(load_s, 1),
         "waited_for_other_models": waited,
         "load_average_start": os.getloadavg(),
@@ -285,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         work = args.work / name
         work.mkdir(parents=True, exist_ok=True)
         ours = run_ours(backend, gold_dir, ids, work / "ours")
-        floor = run_floor(chat, gold_dir, ids)
+        floor = {} if args.no_floor else run_floor(chat, gold_dir, ids)
         suite = summarize(ours, floor)
         suite["quality"] = quality(work / "ours" / "events.jsonl", gold_dir, ids)
         suite["per_article"] = {"ours": ours, "floor": floor}
