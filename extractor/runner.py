@@ -1,6 +1,7 @@
 """`CachedRunner`: cache, retries, chunking, grounding and concurrency around one backend.
 
-For each article: render the prompt, split the text if the estimated request (prompt, what
+For each article: render the prompt (its id and text made safe for it by
+`extractor.prompt_inputs`), split the text if the estimated request (prompt, what
 the backend adds, article, answer) exceeds the context the backend declares, answer each
 chunk from the cache or from the backend (transient failures retried under a
 `RetryPolicy`; a chunk the server refuses as over its context split smaller and asked
@@ -25,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -63,12 +63,17 @@ from extractor.core.records import (
     SourceMetadata,
     TokenCounts,
 )
-from extractor.core.schema import ArticleEvents, schema_hash
+from extractor.core.schema import schema_hash
 from extractor.endpoint_watch import DEFAULT_LIMIT as DEFAULT_UNREACHABLE_LIMIT
 from extractor.endpoint_watch import UnreachableStreak
 from extractor.grounding import ground_events, grounding_stats
 from extractor.output_store import Notice, OutputStore
 from extractor.outputs import BatchSummary, failure_from_problem, summarize
+from extractor.prompt_inputs import (
+    MAX_ARTICLE_ID_LENGTH,
+    neutralize_delimiters,
+    prompt_article_id,
+)
 from extractor.prompts import PromptTemplate, load_prompt
 from extractor.redaction import redact
 from extractor.retry import Cancelled, RetryOutcome, RetryPolicy, call_with_retries
@@ -86,18 +91,8 @@ FAILURE_KINDS: dict[type[BaseException], str] = {
     ExtractorError: "error",
     Exception: "internal_error",
 }
-_DELIMITER = re.compile(r"<(/?)(article)", re.IGNORECASE)
 POLL_S = 0.1
 _template_tokens = functools.lru_cache(maxsize=64)(estimate_tokens)  # the same system prompt
-
-
-def _max_length(model: type[ArticleEvents], name: str) -> int:
-    metadata = model.model_fields[name].metadata
-    return next(int(m.max_length) for m in metadata if getattr(m, "max_length", None))
-
-
-MAX_ARTICLE_ID_LENGTH = _max_length(ArticleEvents, "article_id")
-"""Longer ids cannot make a valid `ArticleEvents`: refused before any backend call."""
 
 
 def failure_kind(exc: BaseException) -> str:
@@ -105,24 +100,6 @@ def failure_kind(exc: BaseException) -> str:
     if isinstance(exc, ExtractionFailed):
         return exc.kind
     return next((FAILURE_KINDS[c] for c in type(exc).__mro__ if c in FAILURE_KINDS), "error")
-
-
-def neutralize_delimiters(text: str) -> str:
-    """Keep article text from closing the `<article>` block of the prompt early."""
-    return _DELIMITER.sub(r"<\1 \2", text)
-
-
-def prompt_article_id(article_id: str) -> str:
-    """The article id as it may appear in a prompt: one line, no `<article>` markers.
-
-    Ids come from file names, which may hold newlines and anything else; escaped, an id
-    cannot add lines, instructions or delimiters to the prompt. Plain ids are unchanged.
-    """
-    escaped = "".join(
-        ch if ch.isprintable() and ch != "\\" else ch.encode("unicode_escape").decode("ascii")
-        for ch in article_id
-    )
-    return neutralize_delimiters(escaped)
 
 
 @dataclass(frozen=True)
