@@ -156,6 +156,8 @@ def test_commands_have_help(command: list[str]) -> None:
         ("openai", "--strategy", "unknown strategy 'bogus': choose one of sentence, staged"),
         ("local", "--variant", "unknown strategy 'bogus'"),
         ("fake", "--strategy", "does not accept these options"),
+        ("local", "--preset", "unknown preset 'bogus': choose one of accurate, fast"),
+        ("openai", "--preset", "--preset is an option of the local backend, not of 'openai'"),
     ],
 )
 def test_strategy_option_reaches_the_backend(backend: str, option: str, message: str) -> None:

@@ -63,6 +63,23 @@ def test_info_records_strategy_decoding_and_prompt_versions(fake_gguf: Path) -> 
     assert "pipeline_version" not in single.params and "prompt_versions" not in single.params
 
 
+def test_presets_enter_the_cache_key_and_unknown_ones_are_refused(fake_gguf: Path) -> None:
+    accurate = local.LocalBackend(model=str(fake_gguf)).info.params
+    assert accurate["preset"] == "accurate" and accurate["stage_models"] == {}
+    assert accurate["draft_tokens"] > 0
+    with pytest.raises(ConfigError, match="unknown preset 'quick': choose one of accurate, fast"):
+        local.LocalBackend(model=str(fake_gguf), preset="quick")
+    try:
+        path, spec = resolve_model(TEST_MODEL)  # the fast preset's mentions model
+    except ExtractorError:
+        pytest.skip(f"model {TEST_MODEL} not installed: {get_spec(TEST_MODEL).install_command()}")
+    fast = local.LocalBackend(model=str(fake_gguf), preset="fast")
+    assert fast.info.params["preset"] == "fast"
+    assert spec is not None and fast.info.params["stage_models"] == {"mentions": spec.sha256}
+    assert fast.stage_models["mentions"][0] == path
+    assert local.LocalBackend.MODEL_OPTIONS["preset"].type is str
+
+
 def test_extract_sums_usage_over_every_call(fake_gguf: Path) -> None:
     backend = local.LocalBackend(model=str(fake_gguf), variant="oneshot")
     chat = ScriptedChat()

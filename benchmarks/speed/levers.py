@@ -15,6 +15,9 @@ that run's call log, are sent again in their order to one loaded model under eac
 - `+draft-keys`: drafts only right after a value ended (a `,` written), up to 8 tokens, cut
   at the next value: what follows is a key from the examples
 - `+draft-long`: drafts of up to 8 tokens, not cut at values (for comparison)
+- `+draft-fill4`, `+draft-fill8`: drafts of 3 (7) tokens, not cut, so that every drafted
+  step decodes a batch of 4 (8): on this CPU a batch of 2 or 3 tokens costs as much as a
+  batch of 4 (`batch_cost.md`); `-uni` also drafts after a 1-token match
 
 Each setting's answers are compared with the run's recorded answers (they must be the
 same: every setting decodes greedily under the same grammar). Results: levers.json and
@@ -76,6 +79,9 @@ def settings() -> dict[str, Any]:
         "+draft": DecodeOptions(draft_tokens=6),
         "+draft-keys": DecodeOptions(draft_tokens=8, draft_keys_only=True),
         "+draft-long": DecodeOptions(draft_tokens=8, draft_min_ngram=1, cut_drafts=False),
+        "+draft-fill4": DecodeOptions(draft_tokens=3, cut_drafts=False),
+        "+draft-fill4-uni": DecodeOptions(draft_tokens=3, cut_drafts=False, draft_min_ngram=1),
+        "+draft-fill8": DecodeOptions(draft_tokens=7, cut_drafts=False),
     }
 
 

@@ -36,9 +36,12 @@ from typing import Any
 
 from benchmarks.common.harness import REPO, extractor_cli, git_commit, machine
 from benchmarks.peers.run import other_model_processes, wait_for_idle
+from extractor.clients.routing import SlotRoutedChat
 
 HERE = Path(__file__).resolve().parent
 SUITES = {"seeds": REPO / "gold", "dev": REPO / "gold" / "dev"}
+RECORDED = {"seeds": REPO / "evals" / "recorded", "dev": REPO / "evals" / "recorded-dev"}
+"""Where the eval suites (evals/default.toml, evals/dev.toml) read each row's real outputs."""
 
 
 def gold_events(gold_dir: Path) -> dict[str, list[dict[str, Any]]]:
@@ -257,9 +260,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--draft-tokens",
         type=int,
         default=None,
-        help="turn on prompt-lookup drafts of up to N tokens (a lever, not the default)",
+        help="prompt-lookup drafts of N tokens, uncut, 0 for none (default: the preset's)",
     )
     parser.add_argument("--no-floor", action="store_true", help="ours only (a lever's row)")
+    parser.add_argument(
+        "--preset", default=None, help="the local backend's preset (default: accurate)"
+    )
+    parser.add_argument(
+        "--record-as",
+        metavar="LABEL",
+        default=None,
+        help="also write the outputs as the eval suites' recordings of row LABEL "
+        "(evals/recorded*/LABEL/; deliberate, like `extractor compare --record`)",
+    )
     return parser
 
 
@@ -269,14 +282,27 @@ def main(argv: list[str] | None = None) -> int:
 
     waited = wait_for_idle(args.wait_s)
     started = dt.datetime.now(dt.UTC)
-    backend = LocalBackend(args.model, n_threads=args.threads)
+    backend = LocalBackend(args.model, n_threads=args.threads, preset=args.preset)
     load_started = time.perf_counter()
-    chat = backend.chat  # load + self-check outside the timed articles
+    routed = backend.chat  # load + self-check outside the timed articles
     load_s = time.perf_counter() - load_started
-    if args.draft_tokens is not None and chat._decoder is not None:
+    chats: list[Any] = (
+        [routed.default, *routed.routes.values()]
+        if isinstance(routed, SlotRoutedChat)
+        else [routed]
+    )
+    chat = chats[0]  # the backend's own model: the floor runs on it
+    drafts = (
+        backend.preset.decoding.draft_tokens if args.draft_tokens is None else args.draft_tokens
+    )
+    if args.draft_tokens is not None:
         from extractor.clients.llama_decoding import DecodeOptions
 
-        chat._decoder.options = DecodeOptions(draft_tokens=args.draft_tokens)
+        for each in chats:
+            if each._decoder is not None:
+                each._decoder.options = DecodeOptions(
+                    draft_tokens=args.draft_tokens, cut_drafts=False
+                )
     results: dict[str, Any] = {
         "command": "python -m benchmarks.speed.run " + " ".join(argv or sys.argv[1:]),
         "date": started.isoformat(timespec="seconds"),
@@ -284,8 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "model": args.model,
         "threads": args.threads,
-        "decoder": chat.decoder_name
-        + (f"+drafts {args.draft_tokens}" if args.draft_tokens is not None else ""),
+        "preset": backend.preset.name,
+        "stage_models": dict(backend.preset.stage_models),
+        "decoder": f"{backend.decoder_name}+drafts {drafts}",
         "model_load_s": round(load_s, 1),
         "waited_for_other_models": waited,
         "load_average_start": os.getloadavg(),
@@ -301,11 +328,36 @@ def main(argv: list[str] | None = None) -> int:
         suite = summarize(ours, floor)
         suite["quality"] = quality(work / "ours" / "events.jsonl", gold_dir, ids)
         suite["per_article"] = {"ours": ours, "floor": floor}
+        if args.record_as:
+            suite["recorded_as"] = record_run(work / "ours", RECORDED[name], args.record_as, ids)
         results["suites"][name] = suite
         results["load_average_end"] = os.getloadavg()
         results["other_model_processes_end"] = other_model_processes()
         write(results, args.results)
     return 0
+
+
+def record_run(out: Path, recorded_dir: Path, label: str, ids: list[str]) -> str:
+    """Write the run's outputs as the eval suite's recordings of row `label`.
+
+    The same files `extractor compare --record` writes (one `ExtractionRecord` or
+    `FailureRecord` per article), from this timed run instead of a second one.
+    """
+    from extractor.evals.recordings import parse_recording, write_recording
+    from extractor.output_store import FAILURES_JSONL
+
+    found: dict[str, Any] = {}
+    for name in ("events.jsonl", FAILURES_JSONL):
+        path = out / name
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        for data in map(json.loads, lines):
+            found.setdefault(data["article_id"], parse_recording(data, path))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise SystemExit(f"cannot record {label}: no output for {', '.join(missing)}")
+    for article_id in ids:
+        write_recording(recorded_dir, label, article_id, found[article_id])
+    return str((recorded_dir / label).relative_to(REPO))
 
 
 def write(results: dict[str, Any], folder: Path) -> None:

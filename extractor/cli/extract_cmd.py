@@ -96,6 +96,13 @@ def _model_options(backend: str, pairs: list[str], **given: object) -> dict[str,
     return parsed
 
 
+def _local_preset(backend: str, preset: str | None) -> str | None:
+    """`--preset` is the local backend's option (`-o preset=` says the same)."""
+    if preset is not None and backend != "local":
+        raise ConfigError(f"--preset is an option of the local backend, not of {backend!r}")
+    return preset
+
+
 def _print_dry_run(backend: str, model: str, estimate: BatchEstimate, price: Price | None) -> None:
     _say(f"dry run: {backend} {model}, strategy {estimate.strategy}")
     for line in estimate_lines(estimate, price, model):
@@ -197,6 +204,12 @@ def extract_command(
         "README: Strategies",
     ),
     variant: str | None = typer.Option(None, hidden=True, help="older name of --strategy"),
+    preset: str | None = typer.Option(
+        None,
+        "--preset",
+        help="local backend: accurate (default: qwen2.5-coder-1.5b for every stage) or fast "
+        "(qwen2.5-coder-0.5b finds the incidents; faster, less accurate). README: Speed",
+    ),
     sqlite: Path | None = typer.Option(
         None,
         help="also add the run and its articles to this SQLite file (tables runs, articles, "
@@ -291,7 +304,13 @@ def extract_command(
                 require_ray()
                 ray = RayOptions(ray_address, workers, worker_cpus)
             backend_options = {
-                **_model_options(backend, option, timeout=timeout, context_tokens=context_tokens),
+                **_model_options(
+                    backend,
+                    option,
+                    timeout=timeout,
+                    context_tokens=context_tokens,
+                    preset=_local_preset(backend, preset),
+                ),
                 "model": model,
                 "base_url": base_url,
                 "mode": mode,

@@ -12,14 +12,14 @@ small CPU (issue 17, benchmarks/speed/):
   vocabulary's ~150,000 tokens at every step (about 30 ms a token here). Greedy decoding
   only needs the argmax to be allowed: it is checked alone, and the whole vocabulary is
   masked only when it is not (llama.cpp's own `common_sampler` does the same).
-- **Prompt-lookup drafts (off by default).** Much of a JSON answer is copied: keys from
-  the examples in the prompt, places and names from the sentence. With `draft_tokens > 0`
-  the tokens that followed the last n-gram where it occurred before are proposed and
-  verified in one batch; a draft token is kept only if greedy decoding picks it. On 2 cores
-  a batch of k tokens costs about 100 + 45 x (k - 1) ms, so drafts pay only when about half
-  are kept: cut at the next JSON value they were (0.88x the time on the calls of
-  benchmarks/speed/levers.md). They change a few answers through batch-shape numerics, so
-  they stay off until a full quality run on the seeds and the development set.
+- **Prompt-lookup drafts.** Much of a JSON answer is copied: keys from the examples in the
+  prompt, places and names from the sentence. With `draft_tokens > 0` the tokens that
+  followed the last n-gram where it occurred before are proposed and verified in one batch;
+  a draft token is kept only if greedy decoding picks it. On 2 cores a batch of 2 or 3
+  tokens costs about what a batch of 4 does and twice a single step
+  (benchmarks/speed/batch_cost.md), so the local presets draft exactly 3 tokens, uncut
+  (`extractor.backends.presets`: 0.86x the time of no drafts on the calls of
+  benchmarks/speed/levers.md). `DecodeOptions()` itself leaves them off.
 
 Every answer is greedy under the grammar, as before; the result can differ from the old path
 only through floating-point differences between batch shapes (measured in
@@ -66,8 +66,8 @@ class DecodeOptions:
     prefix_snapshots: bool = True
     fast_grammar: bool = True
     draft_tokens: int = 0
-    """Longest prompt-lookup draft; 0 (the default) turns drafting off. 6 with the cut at
-    values took 0.88x the time in benchmarks/speed/levers.md; not yet measured for quality."""
+    """Longest prompt-lookup draft; 0 (the default) turns drafting off. The local presets use
+    3, uncut (a batch of 4: benchmarks/speed/batch_cost.md, levers.md)."""
     draft_ngram: int = 3
     draft_min_ngram: int = 2
     """Shortest n-gram match that may propose a draft (a 1-token match guesses too often)."""

@@ -67,9 +67,12 @@ DECODER_ENV_VAR = "EXTRACTOR_LOCAL_DECODER"
 """`plain` sends every call through `Llama.create_chat_completion` (the old, slower path)."""
 
 
-def decode_options_from_env() -> DecodeOptions | None:
-    """The fast decoder's options, or None when `$EXTRACTOR_LOCAL_DECODER` is `plain`."""
-    return None if os.environ.get(DECODER_ENV_VAR, "fast") == "plain" else DecodeOptions()
+def decode_options_from_env(options: DecodeOptions | None = None) -> DecodeOptions | None:
+    """The fast decoder's `options` (default ones if None), or None when
+    `$EXTRACTOR_LOCAL_DECODER` is `plain`."""
+    if os.environ.get(DECODER_ENV_VAR, "fast") == "plain":
+        return None
+    return options or DecodeOptions()
 
 
 class LlamaChat:
@@ -80,10 +83,16 @@ class LlamaChat:
     through `Llama.create_chat_completion`. Both decode greedily under the same grammar.
     """
 
-    def __init__(self, llama: Any, decoding: DecodeOptions | None = None) -> None:
+    def __init__(
+        self,
+        llama: Any,
+        decoding: DecodeOptions | None = None,
+        timings: list[dict[str, float]] | None = None,
+    ) -> None:
         self.llama = llama
         self._grammars: dict[str, Any] = {}
-        self.timings: list[dict[str, float]] = []
+        self.timings: list[dict[str, float]] = [] if timings is None else timings
+        """What each call cost; several clients may share one list (a preset's models)."""
         self._decoder: GreedyGrammarDecoder | None = None
         self._prefix_len: dict[str, int] = {}
         if decoding is not None and getattr(llama, "chat_format", None) == "chatml":

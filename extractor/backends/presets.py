@@ -1,0 +1,52 @@
+"""Named speed/quality presets of the local backend (`--preset accurate|fast`).
+
+A preset says which catalogue model answers each pipeline stage and how the in-process
+decoder drafts. Both rows are measured side by side on the seeds and the development set
+(benchmarks/speed/, `make bench-speed`): `accurate` is the default; `fast` trades some
+quality for time and says so in the README's table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractor.clients.llama_decoding import DecodeOptions
+from extractor.core.errors import ConfigError
+
+DECODING = DecodeOptions(draft_tokens=3, cut_drafts=False)
+"""Both presets' decoder: prompt-lookup drafts of 3 tokens, so a drafted step decodes a batch
+of 4, which costs on this kind of CPU what a batch of 2 or 3 does (benchmarks/speed/
+batch_cost.md; 0.86x the time of no drafts on the calls of levers.md)."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Which model answers which stage, and how the in-process decoder drafts."""
+
+    name: str
+    summary: str
+    decoding: DecodeOptions = DECODING
+    stage_models: dict[str, str] = field(default_factory=dict)
+    """Pipeline slot ("mentions", "fields", ...) -> catalogue model answering it; slots not
+    named here go to the backend's model."""
+
+
+PRESETS: dict[str, Preset] = {
+    "accurate": Preset("accurate", "the backend's model (qwen2.5-coder-1.5b) for every stage"),
+    "fast": Preset(
+        "fast",
+        "qwen2.5-coder-0.5b finds the incidents sentence by sentence, the backend's model "
+        "fills their details",
+        stage_models={"mentions": "qwen2.5-coder-0.5b"},
+    ),
+}
+DEFAULT_PRESET = "accurate"
+
+
+def get_preset(name: str | None) -> Preset:
+    """The preset called `name` (the default for None); `ConfigError` naming the known ones."""
+    try:
+        return PRESETS[name or DEFAULT_PRESET]
+    except KeyError:
+        known = ", ".join(PRESETS)
+        raise ConfigError(f"unknown preset {name!r}: choose one of {known}") from None
