@@ -41,7 +41,7 @@ from typing import Any, Protocol
 
 import sqlite_utils
 
-from extractor.clients.base import ChatModel, Completion
+from extractor.clients.base import ChatModel, Completion, complete_many
 from extractor.core.errors import ConfigError, InvalidModelOutput
 from extractor.redaction import redact, strip_url_credentials
 
@@ -344,6 +344,41 @@ class LoggedChat:
         call.replayed = replays is not None and getattr(self.inner, "hits", None) != replays
         log_call(call)
         return completion
+
+    def complete_many(
+        self,
+        system: str,
+        users: list[str],
+        schema: dict[str, Any],
+        max_tokens: int,
+        *,
+        slot: str,
+    ) -> list[Completion]:
+        """The inner model's answers to independent calls (together if it can), each logged
+        with an equal share of the time they took together."""
+        digest = schema_digest(schema)
+        calls = [
+            ModelCall(_messages(system, user), slot=slot, schema_hash=digest) for user in users
+        ]
+        started = time.perf_counter()
+        try:
+            completions = complete_many(self.inner, system, users, schema, max_tokens, slot=slot)
+        except Exception as exc:
+            for call in calls:
+                call.error = f"{type(exc).__name__}: {exc}"
+                call.latency_s = (time.perf_counter() - started) / len(calls)
+                log_call(call)
+            raise
+        share = (time.perf_counter() - started) / max(1, len(calls))
+        for call, completion in zip(calls, completions, strict=True):
+            call.latency_s = share
+            call.response = completion.text
+            call.prompt_tokens = completion.prompt_tokens
+            call.completion_tokens = completion.completion_tokens
+            call.finish_reason = completion.finish_reason
+            call.error = _parse_error(completion)
+            log_call(call)
+        return completions
 
 
 def _parse_error(completion: Completion) -> str | None:

@@ -15,6 +15,8 @@ that run's call log, are sent again in their order to one loaded model under eac
 - `+draft-keys`: drafts only right after a value ended (a `,` written), up to 8 tokens, cut
   at the next value: what follows is a key from the examples
 - `+draft-long`: drafts of up to 8 tokens, not cut at values (for comparison)
+- `+together4`, `+together8`: no drafts; consecutive calls of one article and stage, up to
+  4 (8) at a time, decoded together, one sequence each (`extractor.clients.llama_parallel`)
 - `+draft-fill4`, `+draft-fill8`: drafts of 3 (7) tokens, not cut, so that every drafted
   step decodes a batch of 4 (8): on this CPU a batch of 2 or 3 tokens costs as much as a
   batch of 4 (`batch_cost.md`); `-uni` also drafts after a 1-token match
@@ -82,10 +84,35 @@ def settings() -> dict[str, Any]:
         "+draft-fill4": DecodeOptions(draft_tokens=3, cut_drafts=False),
         "+draft-fill4-uni": DecodeOptions(draft_tokens=3, cut_drafts=False, draft_min_ngram=1),
         "+draft-fill8": DecodeOptions(draft_tokens=7, cut_drafts=False),
+        "+together4": DecodeOptions(),
+        "+together8": DecodeOptions(),
     }
 
 
-def replay(llama: Any, options: Any, calls: list[dict[str, Any]]) -> dict[str, Any]:
+def together(name: str) -> int:
+    """How many calls a `+togetherN` setting decodes at once (1 for the other settings)."""
+    return int(name.removeprefix("+together")) if name.startswith("+together") else 1
+
+
+def groups(calls: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    """Consecutive calls of one article and stage, in groups of at most `size`: the calls the
+    pipeline could send together (each sentence's mentions and each incident's details
+    depend only on the article, not on another call's answer)."""
+    out: list[list[dict[str, Any]]] = []
+    for call in calls:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and len(last) < size
+            and (last[0]["article_id"], last[0]["slot"]) == (call["article_id"], call["slot"])
+        ):
+            last.append(call)
+        else:
+            out.append([call])
+    return out
+
+
+def replay(llama: Any, options: Any, calls: list[dict[str, Any]], size: int = 1) -> dict[str, Any]:
     """Send `calls` in order under one setting; time, tokens and answers kept or not."""
     from extractor.clients.llama_inprocess import LlamaChat
     from extractor.pipeline.fields import IncidentFields
@@ -101,15 +128,16 @@ def replay(llama: Any, options: Any, calls: list[dict[str, Any]]) -> dict[str, A
     same = 0
     started = time.perf_counter()
     load_start = os.getloadavg()[0]
-    for call in calls:
-        answer = chat.complete(
-            call["system"],
-            call["user"],
-            schemas[call["slot"]],
-            MAX_TOKENS[call["slot"]],
-            slot=call["slot"],
+    for group in groups(calls, size):
+        head = group[0]
+        answers = chat.complete_many(
+            head["system"],
+            [call["user"] for call in group],
+            schemas[head["slot"]],
+            MAX_TOKENS[head["slot"]],
+            slot=head["slot"],
         )
-        same += answer.text == call["response"]
+        same += sum(a.text == c["response"] for a, c in zip(answers, group, strict=True))
     wall = time.perf_counter() - started
     totals = {
         key: round(sum(t.get(key, 0) for t in chat.timings), 2)
@@ -153,7 +181,13 @@ def main(argv: list[str] | None = None) -> int:
         chosen = {k: v for k, v in chosen.items() if k in args.only.split(",")}
     rows = {}
     for name, options in chosen.items():
-        rows[name] = replay(llama, options, calls)
+        size = together(name)
+        model = llama
+        if size > 1:
+            model = load_llama(
+                path, spec.context_tokens, os.cpu_count() or 1, spec.chat_format, n_seq_max=size
+            )
+        rows[name] = replay(model, options, calls, size)
         print(name, rows[name], flush=True)
     results = {
         "command": "python -m benchmarks.speed.levers " + " ".join(argv or []),

@@ -24,6 +24,7 @@ the run waits (up to --wait-s) for other llama.cpp processes and records the loa
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -267,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--preset", default=None, help="the local backend's preset (default: accurate)"
     )
     parser.add_argument(
+        "--parallel-calls",
+        type=int,
+        default=None,
+        help="independent calls decoded together (default: the preset's)",
+    )
+    parser.add_argument(
         "--record-as",
         metavar="LABEL",
         default=None,
@@ -283,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     waited = wait_for_idle(args.wait_s)
     started = dt.datetime.now(dt.UTC)
     backend = LocalBackend(args.model, n_threads=args.threads, preset=args.preset)
+    if args.parallel_calls is not None:
+        backend.preset = dataclasses.replace(backend.preset, parallel_calls=args.parallel_calls)
     load_started = time.perf_counter()
     routed = backend.chat  # load + self-check outside the timed articles
     load_s = time.perf_counter() - load_started
@@ -312,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         "threads": args.threads,
         "preset": backend.preset.name,
         "stage_models": dict(backend.preset.stage_models),
+        "parallel_calls": backend.preset.parallel_calls,
         "decoder": f"{backend.decoder_name}+drafts {drafts}",
         "model_load_s": round(load_s, 1),
         "waited_for_other_models": waited,
@@ -376,6 +386,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"- date: {results['date']}; commit {results['commit']}",
         f"- machine: {m['cpu_model']}, {m['nproc']} cores, {m['ram_gib']} GiB;"
         f" model {results['model']}, {results['threads']} threads, decoder {results['decoder']}",
+        f"- preset {results.get('preset', 'accurate')}; stage models"
+        f" {results.get('stage_models') or 'none'}; calls decoded together"
+        f" {results.get('parallel_calls', 1)}",
         f"- load average at start {tuple(round(x, 2) for x in results['load_average_start'])},"
         f" at end {tuple(round(x, 2) for x in results.get('load_average_end', ()))}",
         "",

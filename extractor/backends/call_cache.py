@@ -21,6 +21,7 @@ from typing import Any
 
 import diskcache
 
+from extractor.clients.base import complete_many
 from extractor.pipeline.chat import ChatModel, Completion
 
 CALL_CACHE_ENV_VAR = "EXTRACTOR_LOCAL_CALL_CACHE"
@@ -63,6 +64,35 @@ class CachedChat:
         if completion.finish_reason == "stop":
             self.cache.set(key, json.dumps(asdict(completion)))
         return completion
+
+    def complete_many(
+        self,
+        system: str,
+        users: list[str],
+        schema: dict[str, Any],
+        max_tokens: int,
+        *,
+        slot: str,
+    ) -> list[Completion]:
+        """Recorded answers where there are some; the others asked together, then recorded."""
+        keys = [call_key(self.model_id, system, user, schema, max_tokens) for user in users]
+        answers: list[Completion | None] = []
+        for key in keys:
+            stored = self.cache.get(key)
+            answers.append(Completion(**json.loads(stored)) if isinstance(stored, str) else None)
+        missing = [i for i, answer in enumerate(answers) if answer is None]
+        self.hits += len(users) - len(missing)
+        self.misses += len(missing)
+        asked = [users[i] for i in missing]
+        for i, completion in zip(
+            missing,
+            complete_many(self.inner, system, asked, schema, max_tokens, slot=slot),
+            strict=True,
+        ):
+            answers[i] = completion
+            if completion.finish_reason == "stop":
+                self.cache.set(keys[i], json.dumps(asdict(completion)))
+        return [answer for answer in answers if answer is not None]
 
     def close(self) -> None:
         """Close the cache's database."""

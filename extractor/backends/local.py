@@ -110,6 +110,7 @@ class LocalBackend:
                 "preset": self.preset.name,
                 "draft_tokens": self.preset.decoding.draft_tokens,
                 "cut_drafts": self.preset.decoding.cut_drafts,
+                "parallel_calls": self.preset.parallel_calls,
                 "stage_models": {
                     slot: spec.sha256 if spec else f"{path}:{path.stat().st_size}"
                     for slot, (path, spec) in self.stage_models.items()
@@ -140,7 +141,9 @@ class LocalBackend:
         check_model(path)
         chat_format = spec.chat_format if spec else None
         n_ctx = self.n_ctx if path == self.path else (spec.context_tokens if spec else 8192)
-        llama = load_llama(path, n_ctx, self.n_threads, chat_format)
+        llama = load_llama(
+            path, n_ctx, self.n_threads, chat_format, n_seq_max=self.preset.parallel_calls
+        )
         decoding = decode_options_from_env(self.preset.decoding)
         client: ChatModel = LlamaChat(llama, decoding, timings=self._timings)
         if self.call_cache_dir is not None:

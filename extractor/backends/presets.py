@@ -1,9 +1,9 @@
 """Named speed/quality presets of the local backend (`--preset accurate|fast`).
 
-A preset says which catalogue model answers each pipeline stage and how the in-process
-decoder drafts. Both rows are measured side by side on the seeds and the development set
-(benchmarks/speed/, `make bench-speed`): `accurate` is the default; `fast` trades some
-quality for time and says so in the README's table.
+A preset says which catalogue model answers each pipeline stage, how many independent calls
+the in-process decoder runs together and how it drafts. Both rows are measured side by side
+on the seeds and the development set (benchmarks/speed/, `make bench-speed`): `accurate` is
+the default; `fast` trades some quality for time and says so in the README's table.
 """
 
 from __future__ import annotations
@@ -14,9 +14,15 @@ from extractor.clients.llama_decoding import DecodeOptions
 from extractor.core.errors import ConfigError
 
 DECODING = DecodeOptions(draft_tokens=3, cut_drafts=False)
-"""Both presets' decoder: prompt-lookup drafts of 3 tokens, so a drafted step decodes a batch
-of 4, which costs on this kind of CPU what a batch of 2 or 3 does (benchmarks/speed/
-batch_cost.md; 0.86x the time of no drafts on the calls of levers.md)."""
+"""Both presets' decoder for a call decoded alone (a stage with one call): prompt-lookup drafts
+of 3 tokens, so a drafted step decodes a batch of 4, which costs on this kind of CPU what a
+batch of 2 or 3 does (benchmarks/speed/batch_cost.md; 0.86x and 0.98x the time of no drafts
+in two replays of the same calls, benchmarks/speed/explored/)."""
+
+PARALLEL_CALLS = 8
+"""Both presets decode up to 8 independent calls of a stage together: on this kind of CPU
+a step of 8 tokens costs about 3.8 single steps (batch_cost.md); 0.77x the time of one call
+at a time on the calls of benchmarks/speed/explored/together/levers.md."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,9 @@ class Preset:
     name: str
     summary: str
     decoding: DecodeOptions = DECODING
+    parallel_calls: int = PARALLEL_CALLS
+    """Independent calls of a stage decoded together, one KV sequence each
+    (`extractor.clients.llama_parallel`); 1 decodes them one after another."""
     stage_models: dict[str, str] = field(default_factory=dict)
     """Pipeline slot ("mentions", "fields", ...) -> catalogue model answering it; slots not
     named here go to the backend's model."""

@@ -34,3 +34,22 @@ class ChatModel(Protocol):
         cached prefix per stage.
         """
         ...
+
+
+def complete_many(
+    model: ChatModel,
+    system: str,
+    users: list[str],
+    schema: dict[str, Any],
+    max_tokens: int,
+    *,
+    slot: str,
+) -> list[Completion]:
+    """Answers to independent calls under one `system`, in order: decoded together when the
+    client can (it has a `complete_many` method, e.g. the in-process llama.cpp client with
+    room for several sequences), else one after another."""
+    together = getattr(model, "complete_many", None)
+    if together is None or len(users) < 2:
+        return [model.complete(system, user, schema, max_tokens, slot=slot) for user in users]
+    answers: list[Completion] = together(system, users, schema, max_tokens, slot=slot)
+    return answers

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from extractor.clients.base import Completion
-from extractor.clients.llama_decoding import DecodeOptions, GreedyGrammarDecoder
+from extractor.clients.llama_decoding import DecodeOptions, DecodeStats, GreedyGrammarDecoder
 from extractor.core.errors import BackendUnavailable
 
 RUNTIME_INSTALL = "make runtime (or: .venv/bin/pip install 'llama-cpp-python==0.3.36')"
-_LOADED: dict[tuple[str, int], Any] = {}
+_LOADED: dict[tuple[str, int, int], Any] = {}
 
 
 @atexit.register
@@ -45,9 +45,12 @@ def import_llama_cpp() -> Any:
     return llama_cpp
 
 
-def load_llama(path: Path, n_ctx: int, n_threads: int, chat_format: str | None) -> Any:
-    """The `llama_cpp.Llama` for `path`, loaded once per process and context size."""
-    key = (str(path), n_ctx)
+def load_llama(
+    path: Path, n_ctx: int, n_threads: int, chat_format: str | None, n_seq_max: int = 1
+) -> Any:
+    """The `llama_cpp.Llama` for `path`, loaded once per process, context size and number of
+    sequences (`n_seq_max > 1`: calls decoded together, `extractor.clients.llama_parallel`)."""
+    key = (str(path), n_ctx, n_seq_max)
     if key not in _LOADED:
         llama_cpp = import_llama_cpp()
         _LOADED[key] = llama_cpp.Llama(
@@ -60,7 +63,24 @@ def load_llama(path: Path, n_ctx: int, n_threads: int, chat_format: str | None) 
             seed=0,
             verbose=False,
         )
+        if n_seq_max > 1:
+            _with_sequences(_LOADED[key], n_seq_max)
     return _LOADED[key]
+
+
+def _with_sequences(llama: Any, n_seq_max: int) -> None:
+    """Give `llama` a context of `n_seq_max` sequences over one unified KV cache.
+
+    `Llama()` creates a one-sequence context and has no parameter for more; the context is
+    replaced before any call (the old one is freed; its close is idempotent).
+    """
+    from llama_cpp import _internals
+
+    llama._ctx.close()
+    params = llama.context_params
+    params.n_seq_max = n_seq_max
+    params.kv_unified = True
+    llama._ctx = _internals.LlamaContext(model=llama._model, params=params, verbose=False)
 
 
 DECODER_ENV_VAR = "EXTRACTOR_LOCAL_DECODER"
@@ -73,6 +93,21 @@ def decode_options_from_env(options: DecodeOptions | None = None) -> DecodeOptio
     if os.environ.get(DECODER_ENV_VAR, "fast") == "plain":
         return None
     return options or DecodeOptions()
+
+
+def _timing(stats: DecodeStats) -> dict[str, float]:
+    """What one call cost, as `LlamaChat.timings` records it."""
+    return {
+        "prompt_eval_tokens": stats.prompt_eval_tokens,
+        "prompt_eval_s": stats.prompt_eval_s,
+        "gen_tokens": stats.gen_tokens,
+        "gen_s": stats.gen_s,
+        "reused_tokens": stats.reused_tokens,
+        "restored_tokens": stats.restored_tokens,
+        "drafted": stats.drafted,
+        "accepted": stats.accepted,
+        "full_grammar_masks": stats.full_grammar_masks,
+    }
 
 
 class LlamaChat:
@@ -136,26 +171,45 @@ class LlamaChat:
         started = time.perf_counter()
         tokens, prefix_len = self._prompt_tokens(system, user)
         stats = decoder.complete(tokens, prefix_len, self._grammar(schema), max_tokens)
-        self.timings.append(
-            {
-                "wall_s": time.perf_counter() - started,
-                "prompt_eval_tokens": stats.prompt_eval_tokens,
-                "prompt_eval_s": stats.prompt_eval_s,
-                "gen_tokens": stats.gen_tokens,
-                "gen_s": stats.gen_s,
-                "reused_tokens": stats.reused_tokens,
-                "restored_tokens": stats.restored_tokens,
-                "drafted": stats.drafted,
-                "accepted": stats.accepted,
-                "full_grammar_masks": stats.full_grammar_masks,
-            }
-        )
+        self.timings.append({"wall_s": time.perf_counter() - started, **_timing(stats)})
         return Completion(
             text=stats.text,
             prompt_tokens=stats.prompt_tokens,
             completion_tokens=stats.gen_tokens,
             finish_reason=stats.finish_reason,
         )
+
+    def complete_many(
+        self,
+        system: str,
+        users: list[str],
+        schema: dict[str, Any],
+        max_tokens: int,
+        *,
+        slot: str,
+    ) -> list[Completion]:
+        """Answers to several independent `users` under one `system`, decoded together when
+        the context has room for them (`llama_parallel`), else one after another."""
+        if self._decoder is None:
+            return [self.complete(system, u, schema, max_tokens, slot=slot) for u in users]
+        from extractor.clients.llama_parallel import complete_together
+
+        started = time.perf_counter()
+        prompts = [self._prompt_tokens(system, user) for user in users]
+        results = complete_together(self._decoder, prompts, self._grammar(schema), max_tokens)
+        wall = (time.perf_counter() - started) / max(1, len(results))
+        completions = []
+        for stats in results:
+            self.timings.append({"wall_s": wall, **_timing(stats)})
+            completions.append(
+                Completion(
+                    text=stats.text,
+                    prompt_tokens=stats.prompt_tokens,
+                    completion_tokens=stats.gen_tokens,
+                    finish_reason=stats.finish_reason,
+                )
+            )
+        return completions
 
     def _grammar(self, schema: dict[str, Any]) -> Any:
         text = json.dumps(schema)  # key order matters: the grammar fixes field order

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from extractor.clients.base import ChatModel, Completion
+from extractor.clients.base import ChatModel, Completion, complete_many
 
 
 class SlotRoutedChat:
@@ -29,3 +29,15 @@ class SlotRoutedChat:
     ) -> Completion:
         """Answer with the client routed for `slot` (the default one for other slots)."""
         return self.client_for(slot).complete(system, user, schema, max_tokens, slot=slot)
+
+    def complete_many(
+        self,
+        system: str,
+        users: list[str],
+        schema: dict[str, Any],
+        max_tokens: int,
+        *,
+        slot: str,
+    ) -> list[Completion]:
+        """Independent calls of one slot, answered by its client (together if it can)."""
+        return complete_many(self.client_for(slot), system, users, schema, max_tokens, slot=slot)

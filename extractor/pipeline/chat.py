@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from extractor.clients.base import ChatModel, Completion
+from extractor.clients.base import ChatModel, Completion, complete_many
 from extractor.core.errors import InvalidModelOutput
 
-__all__ = ["CallLog", "ChatModel", "Completion", "ask"]
+__all__ = ["CallLog", "ChatModel", "Completion", "ask", "ask_many"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -57,6 +57,30 @@ def ask(
         system, user, schema or answer_type.model_json_schema(), max_tokens, slot=slot
     )
     log.add(slot, completion)
+    return _parsed(answer_type, completion, slot)
+
+
+def ask_many(
+    model: ChatModel,
+    log: CallLog,
+    answer_type: type[M],
+    system: str,
+    users: list[str],
+    *,
+    max_tokens: int,
+    slot: str,
+) -> list[M]:
+    """Independent questions under one `system`, parsed in order; the client may decode
+    them together (`extractor.clients.base.complete_many`). The first answer that does not
+    validate raises `InvalidModelOutput`, as `ask` does."""
+    schema = answer_type.model_json_schema()
+    completions = complete_many(model, system, users, schema, max_tokens, slot=slot)
+    for completion in completions:
+        log.add(slot, completion)
+    return [_parsed(answer_type, completion, slot) for completion in completions]
+
+
+def _parsed(answer_type: type[M], completion: Completion, slot: str) -> M:
     try:
         return answer_type.model_validate(json.loads(completion.text))
     except (ValueError, ValidationError) as exc:

@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.core.schema import PerpetratorStatus, WeaponType
-from extractor.pipeline.chat import CallLog, ChatModel, ask
+from extractor.pipeline.chat import CallLog, ChatModel, ask, ask_many
 from extractor.pipeline.finalize import Proposal
 from extractor.pipeline.grouping import Incident
 from extractor.prompts import load_prompt
@@ -43,13 +43,40 @@ class IncidentFields(BaseModel):
 
 def fill(model: ChatModel, log: CallLog, incident: Incident) -> Proposal:
     """A proposal for one incident: grouping's type/place/day plus the filled details."""
+    system, user = _render(incident)
+    details = ask(model, log, IncidentFields, system, user, max_tokens=400, slot="fields")
+    return _proposal(incident, details)
+
+
+def fill_all(model: ChatModel, log: CallLog, incidents: list[Incident]) -> list[Proposal]:
+    """`fill` for each incident, the calls asked together (they are independent)."""
+    prompts = [_render(incident) for incident in incidents]
+    if not prompts:
+        return []
+    system = prompts[0][0]
+    answers = ask_many(
+        model,
+        log,
+        IncidentFields,
+        system,
+        [user for _, user in prompts],
+        max_tokens=400,
+        slot="fields",
+    )
+    return [_proposal(i, details) for i, details in zip(incidents, answers, strict=True)]
+
+
+def _render(incident: Incident) -> tuple[str, str]:
     system, user = load_prompt(PROMPT).render(
         event_type=incident.event_type.value,
         location=incident.location,
         when=incident.when or "not stated",
         sentences=" ".join(s.text for s in incident.sentences),
     )
-    details = ask(model, log, IncidentFields, system, user, max_tokens=400, slot="fields")
+    return system, user
+
+
+def _proposal(incident: Incident, details: IncidentFields) -> Proposal:
     return Proposal(
         event_type=incident.event_type,
         location=incident.location,

@@ -18,7 +18,7 @@ from extractor import gazetteer
 from extractor.core.schema import EventType
 from extractor.incidents.identity import place_key, same_place
 from extractor.pipeline import sides
-from extractor.pipeline.chat import CallLog, ChatModel, ask
+from extractor.pipeline.chat import CallLog, ChatModel, ask_many
 from extractor.pipeline.grouping import Incident
 from extractor.pipeline.sentences import Sentence
 from extractor.pipeline.triage import candidate
@@ -136,18 +136,26 @@ def _typed(mention: Mention, sentence: str) -> Mention:
 def mentions(model: ChatModel, log: CallLog, sentences: list[Sentence]) -> list[Incident]:
     """Ask each candidate sentence for its incidents; group them deterministically.
 
-    Sentences that only comment on attacks (`sides.reports_no_incident`) are not asked.
+    Sentences that only comment on attacks (`sides.reports_no_incident`) are not asked. The
+    questions do not depend on each other's answers (each gets the sentence before it as
+    text), so they are asked together: a client that can decode them at once does.
     """
     template = load_prompt(PROMPT)
-    found: list[tuple[Sentence, Mention]] = []
+    asked: list[Sentence] = []
+    users: list[str] = []
+    system = ""
     previous = "(start of article)"
     for sentence in sentences:
         if candidate(sentence) and not sides.reports_no_incident(sentence.text):
             system, user = template.render(previous=previous, sentence=sentence.text)
-            answer = ask(
-                model, log, SentenceMentions, system, user, max_tokens=200, slot="mentions"
-            )
-            found.extend((sentence, _typed(mention, sentence.text)) for mention in answer.incidents)
+            asked.append(sentence)
+            users.append(user)
         if sentence.looks_like_prose:
             previous = sentence.text
+    answers = ask_many(model, log, SentenceMentions, system, users, max_tokens=200, slot="mentions")
+    found = [
+        (sentence, _typed(mention, sentence.text))
+        for sentence, answer in zip(asked, answers, strict=True)
+        for mention in answer.incidents
+    ]
     return group_mentions(resolve_generic_places(drop_carried_over(found)))

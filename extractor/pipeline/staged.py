@@ -42,5 +42,5 @@ def run_by_sentence(
         for incident in place_incidents(mentions.mentions(model, log, split_sentences(text)), text)
         if is_incident(incident.event_type, incident.location, [s.text for s in incident.sentences])
     ]
-    proposals = [fields.fill(model, log, i) for i in merge_incidents(incidents, reference, text)]
+    proposals = fields.fill_all(model, log, merge_incidents(incidents, reference, text))
     return finalize(article_id, text, proposals, reference), log

@@ -81,3 +81,38 @@ def test_directory_from_option_else_environment(
     monkeypatch.setenv(CALL_CACHE_ENV_VAR, str(tmp_path / "env"))
     assert call_cache_dir(None) == tmp_path / "env"
     assert call_cache_dir(tmp_path / "opt") == tmp_path / "opt"
+
+
+class TogetherChat(ScriptedChat):
+    """A scripted client that can answer several calls at once; records each group's size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.groups: list[int] = []
+
+    def complete_many(
+        self,
+        system: str,
+        users: list[str],
+        schema: dict[str, object],
+        max_tokens: int,
+        *,
+        slot: str,
+    ) -> list[Completion]:
+        self.groups.append(len(users))
+        return [self.complete(system, user, schema, max_tokens, slot=slot) for user in users]
+
+
+def test_calls_asked_together_are_replayed_one_by_one_and_only_misses_asked(
+    tmp_path: Path,
+) -> None:
+    inner = TogetherChat()
+    inner.queue("triage", {"answer": "yes"}, {"answer": "no"}, {"answer": "yes"})
+    chat = CachedChat(inner, "model-a", tmp_path)
+    first = chat.complete("sys", "b", SCHEMA, 12, slot="triage")
+    answers = chat.complete_many("sys", ["a", "b", "c"], SCHEMA, 12, slot="triage")
+    assert [a.text for a in answers] == ['{"answer": "no"}', first.text, '{"answer": "yes"}']
+    assert inner.groups == [2] and (chat.hits, chat.misses) == (1, 3)
+    again = chat.complete_many("sys", ["c", "a"], SCHEMA, 12, slot="triage")
+    assert [a.text for a in again] == ['{"answer": "yes"}', '{"answer": "no"}']
+    assert inner.groups == [2], "every answer was recorded: nothing is asked again"

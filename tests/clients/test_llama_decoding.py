@@ -137,3 +137,49 @@ def test_snapshots_restore_a_prefix_and_drafts_are_verified(small_llama: Any) ->
     assert again.text == first, "a restored prefix must give the same greedy answer"
     assert sum(t["accepted"] for t in chat.timings) > 0, "no drafted token was ever kept"
     assert all(json.loads(t)["incidents"] is not None for t in (first, again.text))
+
+
+@pytest.fixture(scope="module")
+def small_llama_4_sequences() -> Any:
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        pytest.skip("llama-cpp-python not installed: make runtime")
+    try:
+        path, spec = resolve_model(TEST_MODEL)
+    except ExtractorError:
+        pytest.skip(f"model {TEST_MODEL} not installed: {get_spec(TEST_MODEL).install_command()}")
+    from extractor.clients.llama_inprocess import load_llama
+
+    assert spec is not None
+    return load_llama(path, 2048, 2, spec.chat_format, n_seq_max=4)
+
+
+def _incidents(text: str) -> list[tuple[str, str]]:
+    return [(i["event_type"], i["location"]) for i in json.loads(text)["incidents"]]
+
+
+@pytest.mark.local_model
+def test_calls_decoded_together_answer_as_they_do_alone(small_llama_4_sequences: Any) -> None:
+    """Three calls in three sequences of one context, then six in its four (a finished call's
+    sequence taken by the next): each answer as the call gets alone (up to batch-shape
+    numerics: the incidents are compared), and the extra sequences are gone afterwards (a
+    single call after them answers as before)."""
+    from extractor.clients.llama_inprocess import LlamaChat
+    from extractor.clients.llama_parallel import capacity
+
+    chat = LlamaChat(small_llama_4_sequences, DecodeOptions())
+    assert chat._decoder is not None and capacity(chat._decoder) == 4
+    users = [*SENTENCES, "Sentence: A rocket hit the perimeter of Victory Base on Friday."]
+    alone = [chat.complete(SYSTEM, user, SCHEMA, 80, slot="t").text for user in users]
+    together = chat.complete_many(SYSTEM, users, SCHEMA, 80, slot="t")
+    assert [_incidents(c.text) for c in together] == [_incidents(t) for t in alone]
+    refilled = chat.complete_many(SYSTEM, users * 2, SCHEMA, 80, slot="t")  # 6 calls, 4 slots
+    assert [_incidents(c.text) for c in refilled] == [_incidents(t) for t in alone * 2]
+    assert all(c.finish_reason == "stop" and c.completion_tokens > 0 for c in together)
+    assert chat.complete(SYSTEM, SENTENCES[0], SCHEMA, 80, slot="t").text == alone[0]
+    import llama_cpp
+
+    memory = small_llama_4_sequences._ctx.memory
+    for seq in (1, 2):
+        assert llama_cpp.llama_memory_seq_pos_max(memory, seq) == -1, f"sequence {seq} kept"
