@@ -110,7 +110,7 @@ clean:  ## remove the virtualenv and outputs
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks (benchmarks/README.md): each writes results.json + results.md into its folder.
-.PHONY: bench-throughput bench-faults bench-peers bench-peers-dev bench-scale bench-speed bench-speed-levers bench-scale-local
+.PHONY: bench-throughput bench-faults bench-peers bench-peers-dev bench-scale bench-speed bench-speed-fast bench-speed-batch bench-speed-levers bench-scale-local
 PEERS_VENV ?= build/peers-venv
 PEERS_ARGS ?=  # e.g. --workdir build/peers-work to keep the outputs and caches
 
@@ -123,8 +123,14 @@ bench-faults: install  ## benchmark: 30% injected faults, re-run, SIGKILL mid-ru
 bench-scale: install  ## benchmark: --engine ray with 1, 2, 4 workers vs one process, 200 ms loopback server (~5 min)
 	$(BIN)/python -m benchmarks.scale.run
 
-bench-speed: install runtime model  ## benchmark: our default beside the single-pass floor, seeds + dev set, with quality columns (~75 min of model time)
-	$(BIN)/python -m benchmarks.speed.run
+bench-speed: install runtime model  ## benchmark: our default beside the single-pass floor, seeds + dev set, with quality columns; re-records the default row's eval recordings (~60 min)
+	$(BIN)/python -m benchmarks.speed.run --record-as local-qwen2.5-coder-1.5b
+
+bench-speed-fast: install runtime model model-test  ## benchmark: the `fast` preset's row on seeds + dev set (no floor); re-records its eval recordings (~20 min)
+	$(BIN)/python -m benchmarks.speed.run --preset fast --no-floor --record-as local-qwen2.5-coder-1.5b+fast --work build/speed-bench-fast --results benchmarks/speed/fast
+
+bench-speed-batch: install runtime model model-test  ## benchmark: the cost of one decode of 1..12 tokens, per model (~3 min)
+	$(BIN)/python -m benchmarks.speed.batch_cost
 
 bench-speed-levers: install runtime model  ## benchmark: each decoding lever on its own, replaying the calls of 2 dev articles (needs bench-speed's call log, ~15 min)
 	$(BIN)/python -m benchmarks.speed.levers --calls build/speed-bench/dev/ours/calls.db --articles 2

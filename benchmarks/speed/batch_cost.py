@@ -99,8 +99,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"- command: `{results['command']}`",
         f"- date: {results['date']}; commit {results['commit']}; {m['cpu_model']},"
         f" {m['nproc']} cores, {results['threads']} threads",
-        f"- load average at start {results['load_average_start']},"
-        f" at end {results['load_average_end']}",
+        f"- load average at start {tuple(round(x, 2) for x in results['load_average_start'])},"
+        f" at end {tuple(round(x, 2) for x in results['load_average_end'])}",
         "",
         "Median ms of one `llama_decode` of k tokens after a 201-token prompt (logits for all k):",
         "",

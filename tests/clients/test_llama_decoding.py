@@ -85,8 +85,8 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def small_llama() -> Any:
+def _load_small_model(n_seq_max: int = 1) -> Any:
+    """The 0.5B test model with room for `n_seq_max` sequences; skipped when not installed."""
     try:
         import llama_cpp  # noqa: F401
     except ImportError:
@@ -98,7 +98,12 @@ def small_llama() -> Any:
     from extractor.clients.llama_inprocess import load_llama
 
     assert spec is not None
-    return load_llama(path, 2048, 2, spec.chat_format)
+    return load_llama(path, 2048, 2, spec.chat_format, n_seq_max=n_seq_max)
+
+
+@pytest.fixture(scope="module")
+def small_llama() -> Any:
+    return _load_small_model()
 
 
 def _answers(llama: Any, options: DecodeOptions | None, users: list[str]) -> list[str]:
@@ -141,18 +146,7 @@ def test_snapshots_restore_a_prefix_and_drafts_are_verified(small_llama: Any) ->
 
 @pytest.fixture(scope="module")
 def small_llama_4_sequences() -> Any:
-    try:
-        import llama_cpp  # noqa: F401
-    except ImportError:
-        pytest.skip("llama-cpp-python not installed: make runtime")
-    try:
-        path, spec = resolve_model(TEST_MODEL)
-    except ExtractorError:
-        pytest.skip(f"model {TEST_MODEL} not installed: {get_spec(TEST_MODEL).install_command()}")
-    from extractor.clients.llama_inprocess import load_llama
-
-    assert spec is not None
-    return load_llama(path, 2048, 2, spec.chat_format, n_seq_max=4)
+    return _load_small_model(n_seq_max=4)
 
 
 def _incidents(text: str) -> list[tuple[str, str]]:
