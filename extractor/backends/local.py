@@ -22,6 +22,7 @@ from extractor.backends.options import ModelOption
 from extractor.backends.presets import PRESETS, get_preset
 from extractor.backends.strategy_run import resolve_strategy, run_strategy, strategy_params
 from extractor.clients.llama_inprocess import (
+    DECODER_ENV_VAR,
     LlamaChat,
     decode_options_from_env,
     import_llama_cpp,
@@ -34,6 +35,8 @@ from extractor.models.catalogue import ModelSpec
 from extractor.models.selfcheck import check_model
 from extractor.pipeline.chat import ChatModel
 from extractor.strategies import DEFAULT_STRATEGY
+
+__all__ = ["DECODER_ENV_VAR", "LocalBackend"]
 
 _LOCK = threading.Lock()  # one llama.cpp context: calls must not interleave
 STRATEGY_ENV_VAR = "EXTRACTOR_LOCAL_STRATEGY"  # default for callers that name none
@@ -141,10 +144,9 @@ class LocalBackend:
         check_model(path)
         chat_format = spec.chat_format if spec else None
         n_ctx = self.n_ctx if path == self.path else (spec.context_tokens if spec else 8192)
-        llama = load_llama(
-            path, n_ctx, self.n_threads, chat_format, n_seq_max=self.preset.parallel_calls
-        )
         decoding = decode_options_from_env(self.preset.decoding)
+        sequences = self.preset.parallel_calls if decoding is not None else 1  # plain: one
+        llama = load_llama(path, n_ctx, self.n_threads, chat_format, n_seq_max=sequences)
         client: ChatModel = LlamaChat(llama, decoding, timings=self._timings)
         if self.call_cache_dir is not None:
             model_id = spec.sha256 if spec else f"{path}:{path.stat().st_size}"
