@@ -66,7 +66,7 @@ def test_info_records_strategy_decoding_and_prompt_versions(fake_gguf: Path) -> 
 def test_presets_enter_the_cache_key_and_unknown_ones_are_refused(fake_gguf: Path) -> None:
     accurate = local.LocalBackend(model=str(fake_gguf)).info.params
     assert accurate["preset"] == "accurate" and accurate["stage_models"] == {}
-    assert accurate["draft_tokens"] > 0
+    assert accurate["draft_tokens"] > 0 and accurate["force_structure"] is True
     with pytest.raises(ConfigError, match="unknown preset 'quick': choose one of accurate, fast"):
         local.LocalBackend(model=str(fake_gguf), preset="quick")
     try:

@@ -146,6 +146,7 @@ def run_ours(backend: Any, gold_dir: Path, ids: list[str], out: Path) -> dict[st
                     "gen_tokens",
                     "drafted",
                     "accepted",
+                    "forced",
                     "full_grammar_masks",
                 )
             },
@@ -223,6 +224,7 @@ def summarize(ours: dict[str, Any], floor: dict[str, Any]) -> dict[str, Any]:
                     "gen_tokens",
                     "drafted",
                     "accepted",
+                    "forced",
                 )
             },
         },
@@ -262,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="prompt-lookup drafts of N tokens, uncut, 0 for none (default: the preset's)",
+    )
+    parser.add_argument(
+        "--forcing",
+        choices=("on", "off"),
+        default=None,
+        help="append the text the schema forces without asking the model (default: the preset's)",
     )
     parser.add_argument("--no-floor", action="store_true", help="ours only (a lever's row)")
     parser.add_argument(
@@ -304,14 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     drafts = (
         backend.preset.decoding.draft_tokens if args.draft_tokens is None else args.draft_tokens
     )
+    options = backend.preset.decoding
     if args.draft_tokens is not None:
-        from extractor.clients.llama_decoding import DecodeOptions
-
-        for each in chats:
-            if each._decoder is not None:
-                each._decoder.options = DecodeOptions(
-                    draft_tokens=args.draft_tokens, cut_drafts=False
-                )
+        options = dataclasses.replace(options, draft_tokens=args.draft_tokens, cut_drafts=False)
+    if args.forcing is not None:
+        options = dataclasses.replace(options, force_structure=args.forcing == "on")
+    for each in chats:
+        if each._decoder is not None:
+            each._decoder.options = options
     results: dict[str, Any] = {
         "command": "python -m benchmarks.speed.run " + " ".join(argv or sys.argv[1:]),
         "date": started.isoformat(timespec="seconds"),
@@ -322,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         "preset": backend.preset.name,
         "stage_models": dict(backend.preset.stage_models),
         "parallel_calls": backend.preset.parallel_calls,
-        "decoder": f"{backend.decoder_name}+drafts {drafts}",
+        "decoder": f"{backend.decoder_name}+drafts {drafts}"
+        + ("+forced structure" if options.force_structure else ""),
         "model_load_s": round(load_s, 1),
         "waited_for_other_models": waited,
         "load_average_start": os.getloadavg(),
@@ -394,9 +403,9 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "| suite | articles | ours s/article (median) | floor s/article (median) | ratio to floor"
         " | lean floor, computed | calls/article | prompt tokens sent / evaluated / reused"
-        " / restored | generated (ours / floor) | drafted / accepted | event F1 main | event F1"
-        " all | slot micro-F1 |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " / restored | generated (ours / floor) | of which forced | drafted / accepted"
+        " | event F1 main | event F1 all | slot micro-F1 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, s in results["suites"].items():
         o, f, q = s["ours"], s["floor"], s["quality"]
@@ -407,6 +416,7 @@ def markdown(results: dict[str, Any]) -> str:
             f" {o['prompt_tokens_per_article']} / {o['prompt_eval_tokens_per_article']} /"
             f" {o['reused_tokens_per_article']} / {o['restored_tokens_per_article']} |"
             f" {o['gen_tokens_per_article']} / {f['generated_tokens_per_article']} |"
+            f" {o.get('forced_per_article', 0.0)} |"
             f" {o['drafted_per_article']} / {o['accepted_per_article']} |"
             f" {q.get('event_f1_main')} | {q.get('event_f1_all')} | {q.get('slot_micro_f1')} |"
         )

@@ -113,6 +113,7 @@ class LocalBackend:
                 "preset": self.preset.name,
                 "draft_tokens": self.preset.decoding.draft_tokens,
                 "cut_drafts": self.preset.decoding.cut_drafts,
+                "force_structure": self.preset.decoding.force_structure,
                 "parallel_calls": self.preset.parallel_calls,
                 "stage_models": {
                     slot: spec.sha256 if spec else f"{path}:{path.stat().st_size}"

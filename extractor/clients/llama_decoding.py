@@ -36,6 +36,11 @@ from typing import Any
 
 import numpy as np
 
+from extractor.clients.json_forcing import JsonForcing
+
+MAX_FORCED = 24
+"""Forced tokens appended at once (a step of 8 calls stays well inside one batch)."""
+
 MAX_SNAPSHOTS = 8
 """System-prompt prefixes kept (each a few MB for a 1.5B model)."""
 
@@ -53,6 +58,8 @@ class DecodeStats:
     gen_s: float = 0.0
     drafted: int = 0
     accepted: int = 0
+    forced: int = 0
+    """Generated tokens the schema forced (appended without a choice, `JsonForcing`)."""
     full_grammar_masks: int = 0
     finish_reason: str = "stop"
     text: str = ""
@@ -75,6 +82,9 @@ class DecodeOptions:
     """Stop each draft at the start of the next JSON value (`cut_at_value`)."""
     draft_keys_only: bool = False
     """Draft only right after a value ended (`,` written): then what follows is a key."""
+    force_structure: bool = False
+    """Append the text the schema forces (keys, brackets, the rest of an enum value) without
+    asking the model (`json_forcing`), and stop once the answer is closed."""
 
 
 def cut_at_value(draft: list[int], texts: list[str]) -> list[int]:
@@ -135,6 +145,7 @@ class GreedyGrammarDecoder:
         self.n_vocab = int(llama.n_vocab())
         self._snapshots: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
         self._texts: dict[int, str] = {}
+        self._forced_texts: dict[str, list[int]] = {}
         self._samplers: dict[tuple[str, str], Any] = {}
         self._full = np.zeros(
             self.n_vocab, dtype=np.dtype([("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
@@ -204,6 +215,28 @@ class GreedyGrammarDecoder:
             self._texts[token] = self.llama.detokenize([token]).decode("utf-8", errors="replace")
         return self._texts[token]
 
+    def _tokens_of(self, text: str) -> list[int]:
+        if text not in self._forced_texts:
+            tokens = self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+            self._forced_texts[text] = [int(t) for t in tokens]
+        return self._forced_texts[text]
+
+    def forced_tokens(
+        self, forcing: JsonForcing | None, sampler: Any, text: str, room: int
+    ) -> list[int]:
+        """The tokens the schema forces after `text` (at most `room`), each checked against
+        and accepted by the grammar `sampler`; [] when the model has a choice."""
+        if forcing is None or room <= 0:
+            return []
+        forced = forcing.continuation(text)
+        kept: list[int] = []
+        for token in self._tokens_of(forced)[: min(room, MAX_FORCED)] if forced else []:
+            if not self._allowed(sampler, token, 0.0):
+                break
+            self._lib.llama_sampler_accept(sampler, token)
+            kept.append(token)
+        return kept
+
     # -- sampling ----------------------------------------------------------------------
     def _sampler(self, grammar: Any) -> Any:
         key = (grammar._grammar, grammar._root)
@@ -264,21 +297,30 @@ class GreedyGrammarDecoder:
 
     # -- one completion ----------------------------------------------------------------
     def complete(
-        self, tokens: list[int], prefix_len: int, grammar: Any, max_tokens: int
+        self,
+        tokens: list[int],
+        prefix_len: int,
+        grammar: Any,
+        max_tokens: int,
+        forcing: JsonForcing | None = None,
     ) -> DecodeStats:
-        """Greedy grammar-bound answer to the prompt `tokens` (`prefix_len` of them shared)."""
+        """Greedy grammar-bound answer to the prompt `tokens` (`prefix_len` of them shared);
+        with `forcing` (and `force_structure` on) the schema's fixed text is not asked for."""
         lib, options = self._lib, self.options
+        forcing = forcing if options.force_structure else None
         stats = DecodeStats(prompt_tokens=len(tokens))
         started = time.perf_counter()
+        sampler = self._sampler(grammar)
+        out = self.forced_tokens(forcing, sampler, "", max_tokens)
+        text = "".join(self._text(t) for t in out)
+        stats.forced = len(out)
         keep = self._load_prompt_prefix(tokens, prefix_len, stats)
-        rest = tokens[keep:]
+        rest = tokens[keep:] + out
         self._decode(rest, logits_from=len(rest) - 1)
         stats.prompt_eval_tokens = len(tokens) - stats.reused_tokens - stats.restored_tokens
         stats.prompt_eval_s = time.perf_counter() - started
 
-        sampler = self._sampler(grammar)
-        history = list(tokens)
-        out: list[int] = []
+        history = list(tokens) + out
         gen_started = time.perf_counter()
         row = -1  # the row of the last decode's logits that predicts the next token
         stats.finish_reason = "length"
@@ -290,8 +332,24 @@ class GreedyGrammarDecoder:
             lib.llama_sampler_accept(sampler, token)
             out.append(token)
             history.append(token)
+            text += self._text(token)
             if len(out) >= max_tokens:
                 break
+            forced = self.forced_tokens(forcing, sampler, text, max_tokens - len(out))
+            if forced:
+                out += forced
+                history += forced
+                text += "".join(self._text(t) for t in forced)
+                stats.forced += len(forced)
+            if forcing is not None and forcing.complete(text):
+                stats.finish_reason = "stop"
+                break
+            if len(out) >= max_tokens:
+                break
+            if forced:
+                self._decode([token, *forced], logits_from=len(forced))
+                row = -1
+                continue
             room = min(options.draft_tokens, max_tokens - len(out))
             if options.draft_keys_only and not self._text(token).rstrip().endswith(","):
                 room = 0
@@ -311,6 +369,7 @@ class GreedyGrammarDecoder:
                 lib.llama_sampler_accept(sampler, choice)
                 out.append(choice)
                 history.append(choice)
+                text += self._text(choice)
                 accepted += 1
                 if len(out) >= max_tokens:
                     break

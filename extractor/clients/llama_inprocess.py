@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.clients.base import Completion
+from extractor.clients.json_forcing import JsonForcing
 from extractor.clients.llama_decoding import DecodeOptions, DecodeStats, GreedyGrammarDecoder
 from extractor.core.errors import BackendUnavailable
 
@@ -106,6 +107,7 @@ def _timing(stats: DecodeStats) -> dict[str, float]:
         "restored_tokens": stats.restored_tokens,
         "drafted": stats.drafted,
         "accepted": stats.accepted,
+        "forced": stats.forced,
         "full_grammar_masks": stats.full_grammar_masks,
     }
 
@@ -126,6 +128,7 @@ class LlamaChat:
     ) -> None:
         self.llama = llama
         self._grammars: dict[str, Any] = {}
+        self._forcings: dict[str, JsonForcing] = {}
         self.timings: list[dict[str, float]] = [] if timings is None else timings
         """What each call cost; several clients may share one list (a preset's models)."""
         self._decoder: GreedyGrammarDecoder | None = None
@@ -170,7 +173,9 @@ class LlamaChat:
     ) -> Completion:
         started = time.perf_counter()
         tokens, prefix_len = self._prompt_tokens(system, user)
-        stats = decoder.complete(tokens, prefix_len, self._grammar(schema), max_tokens)
+        stats = decoder.complete(
+            tokens, prefix_len, self._grammar(schema), max_tokens, self._forcing(schema)
+        )
         self.timings.append({"wall_s": time.perf_counter() - started, **_timing(stats)})
         return Completion(
             text=stats.text,
@@ -196,7 +201,9 @@ class LlamaChat:
 
         started = time.perf_counter()
         prompts = [self._prompt_tokens(system, user) for user in users]
-        results = complete_together(self._decoder, prompts, self._grammar(schema), max_tokens)
+        results = complete_together(
+            self._decoder, prompts, self._grammar(schema), max_tokens, self._forcing(schema)
+        )
         wall = (time.perf_counter() - started) / max(1, len(results))
         completions = []
         for stats in results:
@@ -210,6 +217,12 @@ class LlamaChat:
                 )
             )
         return completions
+
+    def _forcing(self, schema: dict[str, Any]) -> JsonForcing:
+        text = json.dumps(schema)
+        if text not in self._forcings:
+            self._forcings[text] = JsonForcing(schema)
+        return self._forcings[text]
 
     def _grammar(self, schema: dict[str, Any]) -> Any:
         text = json.dumps(schema)  # key order matters: the grammar fixes field order

@@ -18,9 +18,10 @@ after another through `GreedyGrammarDecoder.complete`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from extractor.clients.json_forcing import JsonForcing
 from extractor.clients.llama_decoding import DecodeStats, GreedyGrammarDecoder
 
 NO_LOGITS = 1 << 30
@@ -36,8 +37,9 @@ class _Sequence:
     stats: DecodeStats
     position: int
     out: list[int]
-    pending: int = -1
-    """The last chosen token, not yet decoded."""
+    pending: list[int] = field(default_factory=list)
+    """The last chosen token and the text the schema forces after it, not yet decoded."""
+    text: str = ""
 
 
 def shares_prefix(prompts: list[tuple[list[int], int]]) -> bool:
@@ -59,15 +61,19 @@ def complete_together(
     prompts: list[tuple[list[int], int]],
     grammar: Any,
     max_tokens: int,
+    forcing: JsonForcing | None = None,
 ) -> list[DecodeStats]:
     """Greedy grammar-bound answers to `prompts` (token lists, shared-prefix length each).
 
     Up to `capacity(decoder)` calls are in flight; when one finishes, the next waiting call
     takes its sequence (continuous batching), so the steps stay full while calls remain.
+    With `forcing` (and the decoder's `force_structure`), each call's forced text is decoded
+    in the same step as the token before it.
     """
     width = min(capacity(decoder), len(prompts))
     if width < 2 or not shares_prefix(prompts):
-        return [decoder.complete(t, p, grammar, max_tokens) for t, p in prompts]
+        return [decoder.complete(t, p, grammar, max_tokens, forcing) for t, p in prompts]
+    forcing = forcing if decoder.options.force_structure else None
     lib = decoder._lib
     prefix_len = prompts[0][1]
     results = [DecodeStats(prompt_tokens=len(tokens)) for tokens, _ in prompts]
@@ -92,19 +98,22 @@ def complete_together(
                 if index:
                     state.stats.reused_tokens = prefix_len
                 started.append(state)
-                _prompt(decoder, state, prompts[index][0][prefix_len:], max_tokens)
-                if state.pending >= 0:
+                _prompt(decoder, state, prompts[index][0][prefix_len:], max_tokens, forcing)
+                if state.pending:
                     active.append(state)
                 else:
                     _finish(lib, memory, state, prefix_len, free)
             if not active:
                 continue
-            _decode_rows(decoder, [(s.pending, s.position, s.seq) for s in active])
+            rows = _decode_rows(
+                decoder,
+                [(t, s.position + i, s.seq) for s in active for i, t in enumerate(s.pending)],
+            )
             still = []
-            for row, state in enumerate(active):
-                state.position += 1
-                _step(decoder, state, row, max_tokens)
-                if state.pending >= 0:
+            for state in active:
+                state.position += len(state.pending)
+                _step(decoder, state, rows[state.seq], max_tokens, forcing)
+                if state.pending:
                     still.append(state)
                 else:
                     _finish(lib, memory, state, prefix_len, free)
@@ -145,14 +154,24 @@ def _start(
 
 
 def _prompt(
-    decoder: GreedyGrammarDecoder, state: _Sequence, suffix: list[int], max_tokens: int
+    decoder: GreedyGrammarDecoder,
+    state: _Sequence,
+    suffix: list[int],
+    max_tokens: int,
+    forcing: JsonForcing | None,
 ) -> None:
-    """Decode the call's own prompt tokens after the prefix and choose its first token."""
+    """Decode the call's own prompt tokens after the prefix (and the text the schema forces
+    at the start of the answer) and choose its first token."""
     began = time.perf_counter()
-    row = _decode_rows(decoder, [(t, state.position + i, state.seq) for i, t in enumerate(suffix)])
+    start = decoder.forced_tokens(forcing, state.sampler, "", max_tokens)
+    state.out += start
+    state.text = "".join(decoder._text(t) for t in start)
+    state.stats.forced = len(start)
+    suffix = suffix + start
+    rows = _decode_rows(decoder, [(t, state.position + i, state.seq) for i, t in enumerate(suffix)])
     state.position += len(suffix)
     state.stats.prompt_eval_s = time.perf_counter() - began
-    _step(decoder, state, row, max_tokens)
+    _step(decoder, state, rows[state.seq], max_tokens, forcing)
 
 
 def _finish(lib: Any, memory: Any, state: _Sequence, prefix_len: int, free: list[int]) -> None:
@@ -161,12 +180,16 @@ def _finish(lib: Any, memory: Any, state: _Sequence, prefix_len: int, free: list
     free.append(state.seq)
 
 
-def _decode_rows(decoder: GreedyGrammarDecoder, entries: list[tuple[int, int, int]]) -> int:
+def _decode_rows(
+    decoder: GreedyGrammarDecoder, entries: list[tuple[int, int, int]]
+) -> dict[int, int]:
     """Decode (token, position, sequence) entries, logits for each sequence's last entry;
-    the batch row of the last entry (its logits are read with `llama_get_logits_ith`)."""
+    the batch row of each sequence's last entry in the last chunk (read with
+    `llama_get_logits_ith`). A step's entries fit one chunk (`MAX_FORCED` keeps them short);
+    a long prompt is decoded in chunks, of which only the last one's rows are needed."""
     lib = decoder._lib
     n_batch = decoder.llama.n_batch
-    row = -1
+    rows: dict[int, int] = {}
     for start in range(0, len(entries), n_batch):
         chunk = entries[start : start + n_batch]
         batch = decoder._batch
@@ -181,21 +204,36 @@ def _decode_rows(decoder: GreedyGrammarDecoder, entries: list[tuple[int, int, in
         code = lib.llama_decode(decoder._ctx, batch)
         if code != 0:
             raise RuntimeError(f"llama_decode returned {code}")
-        row = len(chunk) - 1
-    return row
+        rows = last_of_seq
+    return rows
 
 
-def _step(decoder: GreedyGrammarDecoder, state: _Sequence, row: int, max_tokens: int) -> None:
-    """Choose the sequence's next token from batch row `row`; mark it finished or pending."""
+def _step(
+    decoder: GreedyGrammarDecoder,
+    state: _Sequence,
+    row: int,
+    max_tokens: int,
+    forcing: JsonForcing | None,
+) -> None:
+    """Choose the sequence's next token from batch row `row` and append the text the schema
+    forces after it; mark the call finished or its tokens pending."""
     lib = decoder._lib
-    state.pending = -1
+    state.pending = []
     token = decoder._choose(state.sampler, row, state.stats)
     if lib.llama_vocab_is_eog(decoder._vocab, token):
         state.stats.finish_reason = "stop"
         return
     lib.llama_sampler_accept(state.sampler, token)
     state.out.append(token)
+    state.text += decoder._text(token)
+    forced = decoder.forced_tokens(forcing, state.sampler, state.text, max_tokens - len(state.out))
+    state.out += forced
+    state.text += "".join(decoder._text(t) for t in forced)
+    state.stats.forced += len(forced)
+    if forcing is not None and forcing.complete(state.text):
+        state.stats.finish_reason = "stop"
+        return
     if len(state.out) >= max_tokens:
         state.stats.finish_reason = "length"
         return
-    state.pending = token
+    state.pending = [token, *forced]

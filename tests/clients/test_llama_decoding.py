@@ -177,3 +177,29 @@ def test_calls_decoded_together_answer_as_they_do_alone(small_llama_4_sequences:
     memory = small_llama_4_sequences._ctx.memory
     for seq in (1, 2):
         assert llama_cpp.llama_memory_seq_pos_max(memory, seq) == -1, f"sequence {seq} kept"
+
+
+@pytest.mark.local_model
+def test_forced_structure_gives_the_same_answers_with_fewer_choices(
+    small_llama_4_sequences: Any,
+) -> None:
+    """With the schema's fixed text appended without asking the model (keys, brackets, the
+    rest of an enum value), alone and decoded together: the same incidents as the model
+    writes itself, most of the answer's tokens forced, and each call stops when its JSON
+    closes."""
+    from extractor.clients.llama_inprocess import LlamaChat
+
+    users = [*SENTENCES, "Sentence: A rocket hit the perimeter of Victory Base on Friday."]
+    free = LlamaChat(small_llama_4_sequences, DecodeOptions(draft_tokens=0))
+    free_answers = [free.complete(SYSTEM, u, SCHEMA, 80, slot="t") for u in users]
+    forced = LlamaChat(small_llama_4_sequences, DecodeOptions(force_structure=True))
+    alone = [forced.complete(SYSTEM, u, SCHEMA, 80, slot="t") for u in users]
+    together = forced.complete_many(SYSTEM, users, SCHEMA, 80, slot="t")
+    expected = [_incidents(a.text) for a in free_answers]
+    assert [_incidents(a.text) for a in alone] == expected
+    assert [_incidents(a.text) for a in together] == expected
+    assert all(a.finish_reason == "stop" for a in [*alone, *together])
+    forced_tokens = [t["forced"] for t in forced.timings]
+    generated = [t["gen_tokens"] for t in forced.timings]
+    assert sum(forced_tokens) * 2 > sum(generated), (forced_tokens, generated)
+    assert all(t["forced"] == 0 for t in free.timings)
