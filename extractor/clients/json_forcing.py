@@ -103,11 +103,14 @@ class JsonForcing:
         return schema if isinstance(schema.get("type"), str) else None
 
     def _properties(self, schema: dict[str, Any]) -> list[str] | None:
-        """The object's keys in order when every one is required (their order is fixed)."""
+        """The object's keys in order when every one is required and no other may appear
+        (the grammar then fixes them and their order); None otherwise."""
         props = list(schema.get("properties", {}))
+        if not props or schema.get("additionalProperties") not in (None, False):
+            return None
         if set(schema.get("required", [])) != set(props):
             return None
-        return props
+        return None if any('"' in key or "\\" in key for key in props) else props
 
     def _value_schema(self, frame: _Frame) -> dict[str, Any]:
         if frame.kind == "object":

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.clients.json_forcing import JsonForcing
 
@@ -37,6 +37,11 @@ class Flat(BaseModel):
 class Loose(BaseModel):
     name: str
     size: int = 3
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str
 
 
 REPORT = JsonForcing(Report.model_json_schema())
@@ -110,6 +115,8 @@ def test_objects_with_optional_keys_and_broken_text_force_nothing() -> None:
     loose = JsonForcing(Loose.model_json_schema())
     assert loose.continuation("") == ""  # "{" alone; the model writes it as `{"`
     assert loose.continuation("{") == ""
+    assert JsonForcing(Open.model_json_schema()).continuation('{"name": "a"') == ""
+    assert JsonForcing({"type": "object", "additionalProperties": True}).continuation("{") == ""
     assert REPORT.continuation('{"sightings": [}') == ""
     assert REPORT.continuation("]") == ""
 
