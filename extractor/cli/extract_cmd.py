@@ -208,7 +208,7 @@ def extract_command(
         None,
         "--preset",
         help="local backend: accurate (default: qwen2.5-coder-1.5b for every stage) or fast "
-        "(qwen2.5-coder-0.5b finds the incidents; faster, less accurate). README: Speed",
+        "(qwen2.5-coder-0.5b finds the incidents; a little faster, less accurate). README: Speed",
     ),
     sqlite: Path | None = typer.Option(
         None,
